@@ -1,0 +1,48 @@
+/**
+ * Log sequence numbers. Inside WALscope an LSN is always a `bigint` (a 64-bit WAL byte position);
+ * the text form `X/X` (upper-case hex, unpadded, as the server prints it) exists only at the edges:
+ * CLI output, JSON, IPC and user input.
+ * https://www.postgresql.org/docs/current/datatype-pg-lsn.html
+ */
+export type Lsn = bigint;
+
+/** The server's InvalidXLogRecPtr: "no position". */
+export const INVALID_LSN: Lsn = 0n;
+export const MAX_LSN: Lsn = 0xffff_ffff_ffff_ffffn;
+
+const LSN_TEXT = /^([0-9A-Fa-f]{1,8})\/([0-9A-Fa-f]{1,8})$/;
+
+export function isLsnText(text: string): boolean {
+  return LSN_TEXT.test(text);
+}
+
+/** Parses `X/X`; throws a RangeError naming the input when it is not an LSN. */
+export function parseLsn(text: string): Lsn {
+  const m = LSN_TEXT.exec(text.trim());
+  if (!m) throw new RangeError(`not an LSN: ${JSON.stringify(text)} (expected hex "X/X", e.g. 0/16B3748)`);
+  return (BigInt(`0x${m[1]}`) << 32n) | BigInt(`0x${m[2]}`);
+}
+
+export function formatLsn(lsn: Lsn): string {
+  if (lsn < 0n || lsn > MAX_LSN) throw new RangeError(`LSN out of range: ${lsn}`);
+  const hi = Number(lsn >> 32n);
+  const lo = Number(lsn & 0xffff_ffffn);
+  return `${hi.toString(16).toUpperCase()}/${lo.toString(16).toUpperCase()}`;
+}
+
+export function compareLsn(a: Lsn, b: Lsn): -1 | 0 | 1 {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Bytes from `from` to `to` (like pg_wal_lsn_diff(to, from)); negative when `to` is behind. */
+export function lsnDiff(to: Lsn, from: Lsn): bigint {
+  return to - from;
+}
+
+export function maxLsn(a: Lsn, b: Lsn): Lsn {
+  return a > b ? a : b;
+}
+
+export function minLsn(a: Lsn, b: Lsn): Lsn {
+  return a < b ? a : b;
+}
