@@ -1,0 +1,22 @@
+export const HELP = `walscope — a PostgreSQL replication inspector
+
+Usage: walscope <command> [options]
+
+Connection: --dsn "postgres://user@host:5432/db?sslmode=require" (or key=value form),
+otherwise the libpq sources: PGSERVICE / pg_service.conf, PG* variables, ~/.pgpass.
+
+Commands
+  identify [--physical]            IDENTIFY_SYSTEM and server version (JSON)
+  slots                            replication slots with state, retained and pending WAL (JSON)
+  create-slot NAME [--physical] [--plugin P] [--temporary] [--two-phase] [--failover]
+  drop-slot NAME [--wait]          refuses an active slot unless --wait
+  stream (--slot NAME [--direct] | --temporary [--plugin P])
+         [--publication PUB]... [--start LSN] [--endpos LSN] [--consume]
+         [--option key=value]... [--heartbeats]
+                                   decoded changes as NDJSON on stdout
+
+Streaming never moves a slot unless --consume is given: --slot reads a temporary copy of the
+slot (the original and its consumer are untouched); --direct attaches to the slot itself;
+--temporary creates a temporary slot at the current WAL position (dropped on exit).
+--plugin defaults to pgoutput when a --publication is given, otherwise test_decoding.
+`;

@@ -1,0 +1,160 @@
+import { WalscopeError } from '../../shared/errors';
+import { formatLsn } from '../../shared/lsn';
+import { validateSlotName } from '../protocol/commands';
+import { listSlots } from '../monitor/slot-list';
+import { toWalscopeError } from '../session/pg-errors';
+import { readSlotInfo } from '../session/slot-source';
+import { flag, parseArgs, usage, value } from './args';
+import { openReplication, openSqlSession, settingsFrom } from './connect';
+import { streamCommand, type CliIo } from './stream-command';
+import { HELP } from './help';
+
+function json(io: CliIo, v: unknown): void {
+  io.stdout.write(JSON.stringify(v, null, 2) + '\n');
+}
+
+async function identify(argv: readonly string[], io: CliIo): Promise<number> {
+  const args = parseArgs(argv, { booleans: ['physical'], values: ['dsn'] });
+  const conn = await openReplication(
+    settingsFrom(value(args, 'dsn'), io.env),
+    flag(args, 'physical') ? 'physical' : 'database',
+  );
+  try {
+    const id = await conn.identifySystem();
+    const version = await conn.run('SHOW server_version');
+    json(io, {
+      systemId: id.systemId,
+      timeline: id.timeline,
+      xlogpos: formatLsn(id.xlogpos),
+      dbname: id.dbname,
+      serverVersion: String(version.rows[0]?.[0] ?? ''),
+      serverVersionNum: conn.serverVersionNum,
+    });
+  } finally {
+    await conn.close();
+  }
+  return 0;
+}
+
+async function slots(argv: readonly string[], io: CliIo): Promise<number> {
+  const args = parseArgs(argv, { booleans: [], values: ['dsn'] });
+  const client = await openSqlSession(settingsFrom(value(args, 'dsn'), io.env));
+  try {
+    json(io, await listSlots(client));
+  } catch (err) {
+    throw toWalscopeError(err);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+  return 0;
+}
+
+async function createSlot(argv: readonly string[], io: CliIo): Promise<number> {
+  const args = parseArgs(argv, {
+    booleans: ['physical', 'temporary', 'two-phase', 'failover'],
+    values: ['dsn', 'plugin'],
+  });
+  const name = args.positionals[0];
+  if (!name) throw usage('create-slot needs a slot name');
+  validateSlotName(name);
+  const physical = flag(args, 'physical');
+  if (physical && value(args, 'plugin')) throw usage('--plugin applies to logical slots');
+  const conn = await openReplication(settingsFrom(value(args, 'dsn'), io.env), physical ? 'physical' : 'database');
+  try {
+    if (flag(args, 'temporary')) {
+      io.stderr.write('walscope: note: a temporary slot is dropped when this command exits\n');
+    }
+    const res = await conn.createReplicationSlot({
+      name,
+      kind: physical ? 'physical' : 'logical',
+      ...(physical ? { reserveWal: true } : { plugin: value(args, 'plugin') ?? 'pgoutput', snapshot: 'nothing' }),
+      temporary: flag(args, 'temporary'),
+      twoPhase: flag(args, 'two-phase'),
+      failover: flag(args, 'failover'),
+    });
+    if (!flag(args, 'temporary')) {
+      io.stderr.write(
+        `walscope: slot ${name} retains WAL from ${formatLsn(res.consistentPoint)} until it is consumed or dropped\n`,
+      );
+    }
+    json(io, {
+      slotName: res.slotName,
+      consistentPoint: formatLsn(res.consistentPoint),
+      snapshotName: res.snapshotName,
+      outputPlugin: res.outputPlugin,
+    });
+  } finally {
+    await conn.close();
+  }
+  return 0;
+}
+
+async function dropSlot(argv: readonly string[], io: CliIo): Promise<number> {
+  const args = parseArgs(argv, { booleans: ['wait'], values: ['dsn'] });
+  const name = args.positionals[0];
+  if (!name) throw usage('drop-slot needs a slot name');
+  validateSlotName(name);
+  const conn = await openReplication(settingsFrom(value(args, 'dsn'), io.env), 'database');
+  try {
+    const info = await readSlotInfo(conn, name);
+    if (info.active && !flag(args, 'wait')) {
+      throw new WalscopeError({
+        code: 'SLOT_IN_USE',
+        message: `replication slot "${name}" is active for PID ${info.activePid ?? '?'}`,
+        hint: 'Stop its consumer first, or pass --wait to drop it as soon as the consumer lets go.',
+      });
+    }
+    await conn.dropReplicationSlot(name, flag(args, 'wait'));
+    json(io, { dropped: name, slotType: info.slotType, plugin: info.plugin, database: info.database });
+  } finally {
+    await conn.close();
+  }
+  return 0;
+}
+
+const COMMANDS: Record<string, (argv: readonly string[], io: CliIo) => Promise<number>> = {
+  identify,
+  slots,
+  'create-slot': createSlot,
+  'drop-slot': dropSlot,
+  stream: streamCommand,
+};
+
+export function processIo(): CliIo {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    onSignal: (h) => {
+      process.on('SIGINT', h);
+      process.on('SIGTERM', h);
+    },
+    offSignal: (h) => {
+      process.off('SIGINT', h);
+      process.off('SIGTERM', h);
+    },
+  };
+}
+
+/** Returns the exit code: 0 ok, 1 error, 2 usage. Never prints a stack trace for a user error. */
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    io.stdout.write(HELP);
+    return command ? 0 : 2;
+  }
+  const run = COMMANDS[command];
+  if (!run) {
+    io.stderr.write(`walscope: unknown command ${JSON.stringify(command)}\n\n${HELP}`);
+    return 2;
+  }
+  try {
+    return await run(rest, io);
+  } catch (err) {
+    const e = toWalscopeError(err);
+    io.stderr.write(`walscope: error [${e.code}]: ${e.message}\n`);
+    if (e.hint) io.stderr.write(`  hint: ${e.hint}\n`);
+    if (e.code === 'INTERNAL' && io.env['WALSCOPE_DEBUG'] && err instanceof Error) io.stderr.write(`${err.stack}\n`);
+    return e.code === 'INVALID_ARGUMENT' ? 2 : 1;
+  }
+}

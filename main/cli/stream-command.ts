@@ -1,0 +1,112 @@
+import { formatLsn, parseLsn, type Lsn } from '../../shared/lsn';
+import { toJsonMessage } from '../../shared/messages-json';
+import { formatPgMicros } from '../../shared/pgtime';
+import { ChangeStream } from '../session/change-stream';
+import type { StreamSource } from '../session/slot-source';
+import { flag, parseArgs, usage, value, values } from './args';
+import { replicationConfig, settingsFrom } from './connect';
+import { NdjsonWriter } from './ndjson-writer';
+
+export const STREAM_FLAGS = {
+  booleans: ['temporary', 'direct', 'consume', 'heartbeats'],
+  values: ['dsn', 'slot', 'plugin', 'publication', 'start', 'endpos', 'option'],
+} as const;
+
+function lsnFlag(text: string | undefined, name: string): Lsn | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return parseLsn(text);
+  } catch {
+    throw usage(`--${name} ${JSON.stringify(text)} is not an LSN (expected X/X, e.g. 0/16B3748)`);
+  }
+}
+
+function pluginOptionFlags(list: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of list) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw usage(`--option ${JSON.stringify(item)}: expected key=value`);
+    out[item.slice(0, eq)] = item.slice(eq + 1);
+  }
+  return out;
+}
+
+/**
+ * `walscope stream`: decoded messages as NDJSON on stdout, nothing else there; state changes
+ * and warnings on stderr. A gap (positions that could not be resumed) is written as a
+ * `{"type":"gap"}` line too, because a consumer of the stream must not mistake it for continuity.
+ */
+export async function streamCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const args = parseArgs(argv, STREAM_FLAGS);
+  const slot = value(args, 'slot');
+  const temporary = flag(args, 'temporary');
+  if (!slot === !temporary) throw usage('stream needs exactly one of --slot NAME or --temporary');
+  const publications = values(args, 'publication').flatMap((p) => p.split(',').filter(Boolean));
+  const plugin = value(args, 'plugin') ?? (publications.length ? 'pgoutput' : 'test_decoding');
+  if (slot && value(args, 'plugin')) throw usage('--plugin applies to --temporary; an existing slot has its own');
+  const source: StreamSource = temporary
+    ? { kind: 'temporary', plugin }
+    : flag(args, 'direct')
+      ? { kind: 'direct', slot: slot! }
+      : { kind: 'copy', slot: slot! };
+  const heartbeats = flag(args, 'heartbeats');
+  const startLsn = lsnFlag(value(args, 'start'), 'start');
+  const endLsn = lsnFlag(value(args, 'endpos'), 'endpos');
+  const settings = settingsFrom(value(args, 'dsn'), io.env);
+  const out = new NdjsonWriter(io.stdout);
+
+  const stream = new ChangeStream(
+    {
+      connection: replicationConfig(settings),
+      source,
+      mode: flag(args, 'consume') ? 'consume' : 'inspect',
+      publications,
+      pluginOptions: pluginOptionFlags(values(args, 'option')),
+      ...(startLsn !== undefined ? { startLsn } : {}),
+      ...(endLsn !== undefined ? { endLsn } : {}),
+    },
+    {
+      message: (m) => out.write(toJsonMessage(m)),
+      keepalive: heartbeats
+        ? (k) =>
+            out.write({
+              type: 'keepalive',
+              walEnd: formatLsn(k.walEnd),
+              sendTime: formatPgMicros(k.sendTime),
+              replyRequested: k.replyRequested,
+            })
+        : undefined,
+      gap: (g) => {
+        out.write({ type: 'gap', from: formatLsn(g.from), to: formatLsn(g.to), reason: g.reason });
+        io.stderr.write(`walscope: gap from ${formatLsn(g.from)} to ${formatLsn(g.to)}: ${g.reason}\n`);
+      },
+      state: (e) => {
+        if (e.state === 'reconnecting' && e.error) {
+          io.stderr.write(
+            `walscope: connection lost (${e.error.message}); reconnecting in ${e.delayMs ?? 0} ms (attempt ${e.attempt})\n`,
+          );
+        } else if (e.state === 'streaming' && stream.progress.reconnects > 0) {
+          io.stderr.write(`walscope: streaming again from slot ${e.slot}\n`);
+        }
+      },
+    },
+  );
+  out.onDrain = () => stream.resume();
+  const onSignal = (): void => void stream.stop();
+  io.onSignal(onSignal);
+  try {
+    await stream.run();
+  } finally {
+    io.offSignal(onSignal);
+    await out.close();
+  }
+  return 0;
+}
+
+export interface CliIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+  onSignal(handler: () => void): void;
+  offSignal(handler: () => void): void;
+}

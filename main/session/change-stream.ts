@@ -1,0 +1,206 @@
+import type pg from 'pg';
+import { WalscopeError, type ErrorInfo } from '../../shared/errors';
+import type { Lsn } from '../../shared/lsn';
+import type { DecodedMessage } from '../../shared/messages';
+import { createDecoder, type Decoder } from '../decoders/decoder';
+import { startLogicalReplicationSql } from '../protocol/commands';
+import type { FeedbackMode } from '../protocol/feedback';
+import { backoffDelayMs, DEFAULT_BACKOFF, sleep, type BackoffPolicy } from './backoff';
+import { CopyBothRunner, type KeepaliveInfo, type RunOutcome } from './copy-both-runner';
+import { isTransient, toWalscopeError } from './pg-errors';
+import { pluginOptionsFor } from './plugin-options';
+import { ReplicationConnection } from './replication-connection';
+import { ResumeFilter } from './resume-filter';
+import { DEFAULT_SLOT_PREFIX, prepareSlot, type Gap, type StreamSource } from './slot-source';
+import { newProgress, type StreamProgress } from './stream-progress';
+
+export type StreamState = 'connecting' | 'streaming' | 'reconnecting' | 'stopped' | 'failed';
+
+export interface StreamStateEvent {
+  state: StreamState;
+  slot?: string;
+  attempt?: number;
+  delayMs?: number;
+  error?: ErrorInfo;
+  backendPid?: number;
+}
+
+export interface ChangeStreamHandlers {
+  /** Each decoded message exactly once. `raw` is a view of the payload: copy it to keep it. */
+  message(m: DecodedMessage, raw: Buffer): boolean | void;
+  keepalive?(k: KeepaliveInfo): void;
+  state?(e: StreamStateEvent): void;
+  gap?(g: Gap): void;
+}
+
+export interface ChangeStreamOptions {
+  connection: pg.ClientConfig;
+  source: StreamSource;
+  /** `inspect` (default) confirms nothing; `consume` confirms what was handed on (direct slots only). */
+  mode?: FeedbackMode;
+  publications?: string[];
+  /** Plugin options that override the defaults (e.g. proto_version). */
+  pluginOptions?: Record<string, string>;
+  startLsn?: Lsn;
+  /** Stop cleanly at this position (see CopyBothRunner for the exact rule). */
+  endLsn?: Lsn;
+  backoff?: BackoffPolicy;
+  slotPrefix?: string;
+}
+
+/**
+ * A decoded change stream that survives disconnects: connect, prepare the slot, stream, and on a
+ * transient failure reconnect with jittered backoff and resume after the last change handed on
+ * (ResumeFilter de-duplicates the re-sent part). Where the position cannot be reached again, it
+ * reports a gap instead of splicing silently.
+ */
+export class ChangeStream {
+  readonly progress: StreamProgress = newProgress();
+  private readonly filter = new ResumeFilter();
+  private readonly abort = new AbortController();
+  private readonly mode: FeedbackMode;
+  private conn: ReplicationConnection | undefined;
+  private runner: CopyBothRunner | undefined;
+  private decoder: Decoder | undefined;
+  private paused = false;
+  private stopping = false;
+  private slotName: string | undefined;
+
+  constructor(
+    private readonly options: ChangeStreamOptions,
+    private readonly handlers: ChangeStreamHandlers,
+  ) {
+    this.mode = options.mode ?? 'inspect';
+    if (this.mode === 'consume' && options.source.kind !== 'direct') {
+      throw new WalscopeError({
+        code: 'INVALID_ARGUMENT',
+        message: 'consume mode confirms positions on a slot, so it needs a slot opened directly',
+        hint: 'Use --direct with --consume on a slot you own; inspect mode never moves a slot.',
+      });
+    }
+  }
+
+  /** The slot currently streamed (the temporary slot or copy name for those sources). */
+  get currentSlot(): string | undefined {
+    return this.slotName;
+  }
+
+  get backendPid(): number | undefined {
+    return this.conn?.backendPid;
+  }
+
+  /** Runs until stopped, the end position, or a non-transient error (rejects with WalscopeError). */
+  async run(): Promise<RunOutcome> {
+    const policy = this.options.backoff ?? DEFAULT_BACKOFF;
+    let attempt = 0;
+    let connectedOnce = false;
+    for (;;) {
+      if (this.stopping) return this.finish('stopped');
+      this.emitState({ state: connectedOnce ? 'reconnecting' : 'connecting', attempt });
+      try {
+        const outcome = await this.runOnce(connectedOnce, () => {
+          attempt = 0;
+          connectedOnce = true;
+        });
+        return this.finish(outcome);
+      } catch (err) {
+        const e = toWalscopeError(err);
+        await this.closeConnection();
+        if (this.stopping) return this.finish('stopped');
+        if (!isTransient(e) || attempt + 1 >= policy.maxAttempts) {
+          this.emitState({ state: 'failed', error: e.toInfo() });
+          throw e;
+        }
+        const delayMs = backoffDelayMs(policy, attempt);
+        attempt++;
+        this.progress.reconnects++;
+        this.emitState({ state: 'reconnecting', attempt, delayMs, error: e.toInfo() });
+        await sleep(delayMs, this.abort.signal);
+      }
+    }
+  }
+
+  /** Ends the stream: CopyDone, then the connection closes (which drops a temporary slot). */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.abort.abort();
+    this.runner?.stop('stopped');
+  }
+
+  pause(): void {
+    this.paused = true;
+    this.runner?.pause();
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.runner?.resume();
+  }
+
+  private async runOnce(reconnect: boolean, onStreaming: () => void): Promise<RunOutcome> {
+    const conn = await ReplicationConnection.open(this.options.connection, 'database');
+    this.conn = conn;
+    if (this.stopping) return 'stopped';
+    const prepared = await prepareSlot(conn, this.options.source, {
+      prefix: this.options.slotPrefix ?? DEFAULT_SLOT_PREFIX,
+      requestedStart: this.options.startLsn,
+      resumeFrom: this.progress.handedOn,
+      received: this.progress.received,
+      reconnect,
+    });
+    this.slotName = prepared.slot;
+    if (prepared.gap) {
+      // The part of a transaction handed on before the gap will never be completed.
+      this.filter.discardOpen();
+      this.handlers.gap?.(prepared.gap);
+    } else {
+      this.filter.reconnected();
+    }
+    const pluginOptions = await pluginOptionsFor(conn, prepared.plugin, this.options);
+    if (!this.decoder || this.decoder.plugin !== prepared.plugin) {
+      this.decoder = createDecoder(prepared.plugin, pluginOptions.decoder);
+    } else {
+      this.decoder.reset(); // the server re-sends Relation messages on a new connection
+    }
+    const channel = conn.startCopyBoth(
+      startLogicalReplicationSql(prepared.slot, prepared.startLsn, pluginOptions.wire),
+    );
+    const runner = new CopyBothRunner({
+      channel,
+      decoder: this.decoder,
+      filter: this.filter,
+      progress: this.progress,
+      mode: this.mode,
+      walSenderTimeoutMs: conn.walSenderTimeoutMs,
+      endLsn: this.options.endLsn,
+      sink: this.handlers,
+      onSilence: () => conn.destroy(),
+    });
+    this.runner = runner;
+    if (this.paused) runner.pause();
+    onStreaming();
+    this.emitState({ state: 'streaming', slot: prepared.slot, backendPid: conn.backendPid });
+    if (this.stopping) runner.stop('stopped');
+    try {
+      return await runner.run();
+    } finally {
+      this.runner = undefined;
+    }
+  }
+
+  private async finish(outcome: RunOutcome): Promise<RunOutcome> {
+    await this.closeConnection();
+    this.emitState({ state: 'stopped' });
+    return outcome;
+  }
+
+  private async closeConnection(): Promise<void> {
+    const conn = this.conn;
+    this.conn = undefined;
+    if (conn) await conn.close();
+  }
+
+  private emitState(e: StreamStateEvent): void {
+    this.handlers.state?.(e);
+  }
+}

@@ -1,0 +1,154 @@
+import type { Lsn } from '../../shared/lsn';
+import type { DecodedMessage, RelationMessage, TypeMessage } from '../../shared/messages';
+
+/**
+ * De-duplication across reconnects, so downstream sees each change exactly once.
+ *
+ * After a reconnect the server re-sends, in full, any transaction that was cut mid-way (output is
+ * produced at commit time and is deterministic for a given slot and options), and re-announces
+ * every Relation. A transaction is identified by (xid, final LSN) for ordinary transactions and by
+ * xid for streamed in-progress ones; inside it, messages are counted, and a message is handed on
+ * only if its ordinal is past what an earlier connection already handed on. Counting ordinals,
+ * not comparing LSNs, is deliberate: one WAL record (e.g. a multi-insert) can yield several changes
+ * with the same LSN.
+ *
+ * Structure messages are not counted: Relation/Type are handed on only when they differ from what
+ * downstream last saw for that OID, and a Stream Start is held back until something inside its
+ * block is handed on (a replayed block with nothing new produces no empty Start/Stop pair).
+ */
+interface TxnProgress {
+  key: string;
+  seen: number;
+  handed: number;
+}
+
+export class ResumeFilter {
+  private txn: TxnProgress | undefined;
+  private readonly streamed = new Map<number, TxnProgress>();
+  private streamBlockXid: number | undefined;
+  private pendingStreamStart: DecodedMessage | undefined;
+  private streamStartHanded = false;
+  private readonly relations = new Map<number, string>();
+  private readonly types = new Map<number, string>();
+  private lastNonTxMessageLsn: Lsn = -1n;
+  /** Set when a transaction that was partly handed on never came back (its slot vanished). */
+  abandoned: { key: string; handed: number } | undefined;
+
+  /** Call when a new connection starts streaming: ordinals restart, what was handed on stays. */
+  reconnected(): void {
+    if (this.txn) this.txn.seen = 0;
+    for (const p of this.streamed.values()) p.seen = 0;
+    this.streamBlockXid = undefined;
+    this.pendingStreamStart = undefined;
+    this.streamStartHanded = false;
+  }
+
+  /** Forget transactions that cannot come back (a new slot starts elsewhere): reported as a gap. */
+  discardOpen(): void {
+    if (this.txn && this.txn.handed > 0) this.abandoned = { key: this.txn.key, handed: this.txn.handed };
+    this.txn = undefined;
+    this.streamed.clear();
+    this.reconnected();
+  }
+
+  /** True when a transaction (ordinary) is open downstream. */
+  get inTransaction(): boolean {
+    return this.txn !== undefined;
+  }
+
+  /**
+   * Returns the messages to hand on for `m` (zero, one, or a held-back Stream Start followed by `m`).
+   */
+  accept(m: DecodedMessage): DecodedMessage[] {
+    switch (m.type) {
+      case 'relation':
+        return this.announce(this.relations, m.relationId, relationSignature(m), m);
+      case 'type':
+        return this.announce(this.types, m.typeOid, typeSignature(m), m);
+      case 'begin':
+      case 'begin_prepare': {
+        const key = `${m.xid}@${m.type === 'begin' ? m.finalLsn : m.prepareLsn}`;
+        if (!this.txn || this.txn.key !== key) {
+          if (this.txn && this.txn.handed > 0) this.abandoned = { key: this.txn.key, handed: this.txn.handed };
+          this.txn = { key, seen: 0, handed: 0 };
+        }
+        return this.count(this.txn, m);
+      }
+      case 'commit':
+      case 'prepare': {
+        const out = this.txn ? this.count(this.txn, m) : [m];
+        this.txn = undefined;
+        return out;
+      }
+      case 'stream_start': {
+        this.streamBlockXid = m.xid;
+        if (!this.streamed.has(m.xid)) this.streamed.set(m.xid, { key: String(m.xid), seen: 0, handed: 0 });
+        this.pendingStreamStart = m;
+        this.streamStartHanded = false;
+        return [];
+      }
+      case 'stream_stop': {
+        const handed = this.streamStartHanded;
+        this.streamBlockXid = undefined;
+        this.pendingStreamStart = undefined;
+        this.streamStartHanded = false;
+        return handed ? [m] : [];
+      }
+      case 'stream_commit':
+      case 'stream_prepare':
+      case 'stream_abort': {
+        const p = this.streamed.get(m.xid);
+        const isTopLevelEnd = m.type !== 'stream_abort' || m.subXid === m.xid;
+        const out = p ? this.count(p, m) : [m];
+        if (isTopLevelEnd) this.streamed.delete(m.xid);
+        return out;
+      }
+      case 'message':
+        if (!m.transactional && !this.txn && this.streamBlockXid === undefined) {
+          if (m.lsn <= this.lastNonTxMessageLsn) return [];
+          this.lastNonTxMessageLsn = m.lsn;
+          return [m];
+        }
+        return this.inCurrent(m);
+      default:
+        return this.inCurrent(m);
+    }
+  }
+
+  private inCurrent(m: DecodedMessage): DecodedMessage[] {
+    if (this.streamBlockXid !== undefined) {
+      const p = this.streamed.get(this.streamBlockXid);
+      if (p) return this.count(p, m);
+    }
+    if (this.txn) return this.count(this.txn, m);
+    return [m];
+  }
+
+  private count(p: TxnProgress, m: DecodedMessage): DecodedMessage[] {
+    const ordinal = p.seen++;
+    if (ordinal < p.handed) return [];
+    p.handed = ordinal + 1;
+    if (this.pendingStreamStart && this.streamBlockXid !== undefined && p === this.streamed.get(this.streamBlockXid)) {
+      const start = this.pendingStreamStart;
+      this.pendingStreamStart = undefined;
+      this.streamStartHanded = true;
+      return [start, m];
+    }
+    return [m];
+  }
+
+  private announce(seen: Map<number, string>, id: number, signature: string, m: DecodedMessage): DecodedMessage[] {
+    if (seen.get(id) === signature) return [];
+    seen.set(id, signature);
+    return [m];
+  }
+}
+
+function relationSignature(m: RelationMessage): string {
+  const cols = m.columns.map((c) => `${c.key ? 1 : 0}:${c.name}:${c.typeOid}:${c.typeMod}`).join(',');
+  return `${m.schema}.${m.table}|${m.replicaIdentity}|${cols}`;
+}
+
+function typeSignature(m: TypeMessage): string {
+  return `${m.schema}.${m.name}`;
+}

@@ -1,0 +1,107 @@
+/**
+ * Every request the renderer can make, with its request and response schema. Main validates each
+ * incoming request against `COMMANDS[name].request` (unknown names and extra keys are rejected)
+ * and answers with a Result envelope; `response` describes what it sends back.
+ */
+import { z } from 'zod';
+import {
+  ConnectTargetSchema,
+  ConnectionFieldsSchema,
+  DropDescriptionSchema,
+  LSN_TEXT,
+  ProfileSchema,
+  SLOT_NAME,
+  ServerOverviewSchema,
+  StreamSourceSchema,
+  WireMessageSchema,
+} from './dto';
+
+const SessionRef = { sessionId: z.string().min(1).max(64) };
+
+export const COMMANDS = {
+  'app.info': {
+    request: z.strictObject({}),
+    response: z.object({
+      version: z.string(),
+      contractVersion: z.number(),
+      shell: z.enum(['electron', 'serve']),
+      passwordStorage: z.enum(['safeStorage', 'unavailable']),
+      defaults: ConnectionFieldsSchema,
+    }),
+  },
+  'profiles.list': { request: z.strictObject({}), response: z.array(ProfileSchema) },
+  'profiles.save': {
+    request: z.strictObject({
+      profile: ProfileSchema.omit({ hasPassword: true }),
+      password: z.string().max(1024).optional(),
+    }),
+    response: z.object({ profile: ProfileSchema, passwordSaved: z.boolean(), note: z.string().optional() }),
+  },
+  'profiles.delete': { request: z.strictObject({ id: z.string().min(1).max(128) }), response: z.object({}) },
+  'session.connect': {
+    request: z.strictObject({ target: ConnectTargetSchema }),
+    response: z.object({ sessionId: z.string(), label: z.string(), overview: ServerOverviewSchema }),
+  },
+  'session.disconnect': { request: z.strictObject(SessionRef), response: z.object({}) },
+  'slots.create': {
+    request: z.strictObject({
+      ...SessionRef,
+      name: SLOT_NAME,
+      kind: z.enum(['logical', 'physical']),
+      plugin: z
+        .string()
+        .regex(/^[a-z0-9_]{1,63}$/)
+        .optional(),
+      temporary: z.boolean().default(false),
+      twoPhase: z.boolean().default(false),
+      failover: z.boolean().default(false),
+    }),
+    response: z.object({ slotName: z.string(), consistentPoint: z.string(), warning: z.string().optional() }),
+  },
+  'slots.describeDrop': {
+    request: z.strictObject({ ...SessionRef, name: SLOT_NAME }),
+    response: DropDescriptionSchema,
+  },
+  'slots.drop': {
+    request: z.strictObject({
+      ...SessionRef,
+      name: SLOT_NAME,
+      token: z.string().min(1).max(128),
+      terminateConsumer: z.boolean().default(false),
+    }),
+    response: z.object({
+      dropped: z.string(),
+      freedBytes: z.number().nullable(),
+      terminatedPid: z.number().nullable(),
+    }),
+  },
+  'slots.advance': {
+    request: z.strictObject({ ...SessionRef, name: SLOT_NAME, lsn: LSN_TEXT }),
+    response: z.object({ slot: z.string(), endLsn: z.string() }),
+  },
+  'slots.peek': {
+    request: z.strictObject({
+      ...SessionRef,
+      name: SLOT_NAME,
+      limit: z.number().int().min(1).max(10_000).default(200),
+    }),
+    response: z.object({ messages: z.array(WireMessageSchema), truncated: z.boolean() }),
+  },
+  'stream.start': {
+    request: z.strictObject({ ...SessionRef, source: StreamSourceSchema }),
+    response: z.object({ streamId: z.string(), slot: z.string() }),
+  },
+  'stream.stop': {
+    request: z.strictObject({ ...SessionRef, streamId: z.string().min(1).max(64) }),
+    response: z.object({}),
+  },
+  'demo.setRate': {
+    request: z.strictObject({ ...SessionRef, changesPerSecond: z.number().min(0).max(50_000) }),
+    response: z.object({ changesPerSecond: z.number() }),
+  },
+} as const;
+
+export type CommandName = keyof typeof COMMANDS;
+export type CommandRequest<K extends CommandName> = z.input<(typeof COMMANDS)[K]['request']>;
+export type ParsedCommandRequest<K extends CommandName> = z.output<(typeof COMMANDS)[K]['request']>;
+export type CommandResponse<K extends CommandName> = z.infer<(typeof COMMANDS)[K]['response']>;

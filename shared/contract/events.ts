@@ -1,0 +1,54 @@
+/**
+ * Every event main pushes to the renderer. Stream rows travel in batches (at most one per
+ * animation frame, bounded; `dropped` counts rows the view lost when it fell behind: the engine
+ * and CLI lose nothing, only the view is lossy and says so).
+ */
+import { z } from 'zod';
+import {
+  AlertSchema,
+  ErrorInfoSchema,
+  LagPointSchema,
+  ServerOverviewSchema,
+  SlotViewSchema,
+  StandbyViewSchema,
+  StreamStatsSchema,
+  WireMessageSchema,
+} from './dto';
+
+export const EVENTS = {
+  'session.state': z.object({
+    sessionId: z.string(),
+    state: z.enum(['connected', 'reconnecting', 'closed', 'failed']),
+    error: ErrorInfoSchema.optional(),
+  }),
+  'monitor.snapshot': z.object({
+    sessionId: z.string(),
+    at: z.number(),
+    overview: ServerOverviewSchema,
+    slots: z.array(SlotViewSchema),
+    standbys: z.array(StandbyViewSchema),
+    alerts: z.array(AlertSchema),
+    orphans: z.array(z.string()),
+  }),
+  'lag.delta': z.object({ sessionId: z.string(), points: z.array(LagPointSchema) }),
+  'stream.batch': z.object({
+    sessionId: z.string(),
+    streamId: z.string(),
+    messages: z.array(WireMessageSchema),
+    dropped: z.number(),
+  }),
+  'stream.state': z.object({
+    sessionId: z.string(),
+    streamId: z.string(),
+    state: z.enum(['connecting', 'streaming', 'reconnecting', 'stopped', 'failed']),
+    slot: z.string().optional(),
+    mode: z.enum(['inspect', 'consume']),
+    error: ErrorInfoSchema.optional(),
+    gap: z.object({ from: z.string(), to: z.string(), reason: z.string() }).optional(),
+  }),
+  'stream.stats': z.object({ sessionId: z.string(), streamId: z.string(), stats: StreamStatsSchema }),
+  'app.error': z.object({ sessionId: z.string().optional(), error: ErrorInfoSchema }),
+} as const;
+
+export type EventName = keyof typeof EVENTS;
+export type EventPayload<K extends EventName> = z.infer<(typeof EVENTS)[K]>;
