@@ -1,5 +1,10 @@
 import pg from 'pg';
-import { resolveConnectionSettings, toPgClientConfig, type ConnectionSettings } from '../connection';
+import {
+  connectWithSslFallback,
+  resolveConnectionSettings,
+  toPgClientConfig,
+  type ConnectionSettings,
+} from '../connection';
 import { toWalscopeError } from '../session/pg-errors';
 import { ReplicationConnection, type ReplicationKind } from '../session/replication-connection';
 import { APP_VERSION } from '../version';
@@ -33,16 +38,19 @@ export async function openSqlSession(
 ): Promise<pg.Client> {
   const readOnly = opts.readOnly ?? true;
   const config = toPgClientConfig(settings);
-  const client = new pg.Client({
-    ...config,
-    options: `-c default_transaction_read_only=${readOnly ? 'on' : 'off'} -c statement_timeout=${opts.statementTimeoutMs ?? 10_000}`,
-  });
-  client.on('error', () => undefined);
   try {
-    await client.connect();
+    return await connectWithSslFallback(
+      (c) => {
+        const client = new pg.Client(c);
+        client.on('error', () => undefined);
+        return client;
+      },
+      {
+        ...config,
+        options: `-c default_transaction_read_only=${readOnly ? 'on' : 'off'} -c statement_timeout=${opts.statementTimeoutMs ?? 10_000}`,
+      },
+    );
   } catch (err) {
-    await client.end().catch(() => undefined);
     throw toWalscopeError(err);
   }
-  return client;
 }

@@ -21,6 +21,7 @@ import {
   type TimelineHistoryResult,
 } from '../protocol/command-results';
 import { parseDurationSetting } from '../protocol/feedback';
+import { connectWithSslFallback, type WalscopeClientConfig } from '../connection/pg-config';
 import { CopyBothChannel } from './copy-both-channel';
 import { toWalscopeError } from './pg-errors';
 
@@ -58,13 +59,19 @@ export class ReplicationConnection {
     });
   }
 
-  static async open(config: pg.ClientConfig, kind: ReplicationKind): Promise<ReplicationConnection> {
+  static async open(config: WalscopeClientConfig, kind: ReplicationKind): Promise<ReplicationConnection> {
     const replication = kind === 'database' ? 'database' : 'true';
-    const client = new pg.Client({ ...config, replication } as pg.ClientConfig);
     const early = (_err: unknown): void => undefined; // errors before connect() settles surface through it
-    client.on('error', early);
+    let client: pg.Client | undefined;
     try {
-      await client.connect();
+      client = await connectWithSslFallback(
+        (c) => {
+          const made = new pg.Client(c);
+          made.on('error', early);
+          return made;
+        },
+        { ...config, replication } as WalscopeClientConfig,
+      );
       const version = await client.query({ text: 'SHOW server_version_num', rowMode: 'array', types: TEXT_TYPES });
       const timeout = await client.query({ text: 'SHOW wal_sender_timeout', rowMode: 'array', types: TEXT_TYPES });
       const versionNum = Number((version.rows[0] as string[])[0]);
@@ -72,9 +79,7 @@ export class ReplicationConnection {
       client.off('error', early);
       return new ReplicationConnection(client, kind, versionNum, timeoutMs);
     } catch (err) {
-      client.off('error', early);
-      client.on('error', () => undefined);
-      await client.end().catch(() => undefined);
+      await client?.end().catch(() => undefined);
       throw toWalscopeError(err);
     }
   }

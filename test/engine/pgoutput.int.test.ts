@@ -194,7 +194,9 @@ describe.each(availableMajors())('pgoutput against PostgreSQL %i', (major) => {
 
     // The streamed transaction: 3000 + 1 rows survive, the aborted subtransaction's rows are
     // streamed and then aborted.
-    const streamed = rows(ms).filter((m) => m.table === 't_bulk' && Number((m as InsertMessage).new['id']) <= 6001);
+    const streamed = rows(ms).filter(
+      (m) => (m as InsertMessage).table === 't_bulk' && Number((m as InsertMessage).new['id']) <= 6001,
+    );
     const aborted = ms.filter((m) => m.type === 'stream_abort');
     expect(aborted.length).toBeGreaterThan(0);
     const kept = streamed.filter(

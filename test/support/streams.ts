@@ -4,6 +4,8 @@ import { ChangeStream, type ChangeStreamOptions, type StreamStateEvent } from '.
 import type { Gap } from '../../main/session/slot-source';
 import type { PgServer } from './postgres';
 
+export { eventually } from './eventually';
+
 export function clientConfig(server: PgServer): pg.ClientConfig {
   return {
     host: server.host,
@@ -102,23 +104,6 @@ export function capture(options: ChangeStreamOptions): Capture {
   c.done = c.stream.run();
   c.done.catch(() => undefined);
   return c;
-}
-
-/** Waits until `fn` returns a truthy value (polling), for conditions on the server. */
-export async function eventually<T>(fn: () => Promise<T>, timeoutMs = 15_000, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`condition not met in ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
 }
 
 export function rows(messages: DecodedMessage[]): DecodedMessage[] {

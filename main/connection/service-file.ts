@@ -1,0 +1,44 @@
+import fs from 'node:fs';
+import { WalscopeError } from '../../shared/errors';
+import type { Conninfo } from './conninfo';
+
+/**
+ * pg_service.conf lookup: INI sections named after services, keyword=value lines.
+ * The per-user file (PGSERVICEFILE or ~/.pg_service.conf) wins over the system one
+ * (PGSYSCONFDIR/pg_service.conf). https://www.postgresql.org/docs/current/libpq-pgservice.html
+ */
+export function parseServiceFile(text: string): Map<string, Conninfo> {
+  const services = new Map<string, Conninfo>();
+  let current: Conninfo | undefined;
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const section = /^\[(.+)\]$/.exec(line);
+    if (section) {
+      current = {};
+      services.set(section[1]!.trim(), current);
+      continue;
+    }
+    const eq = line.indexOf('=');
+    if (eq > 0 && current) current[line.slice(0, eq).trim()] = line.slice(eq + 1).trim();
+  }
+  return services;
+}
+
+export function lookupService(name: string, files: string[]): Conninfo {
+  for (const file of files) {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    const found = parseServiceFile(text).get(name);
+    if (found) return found;
+  }
+  throw new WalscopeError({
+    code: 'INVALID_ARGUMENT',
+    message: `definition of service "${name}" not found`,
+    hint: `Looked in: ${files.join(', ') || '(no service file)'}.`,
+  });
+}

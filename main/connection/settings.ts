@@ -1,0 +1,124 @@
+import os from 'node:os';
+import path from 'node:path';
+import { WalscopeError } from '../../shared/errors';
+import { parseConnectionString, type Conninfo } from './conninfo';
+import { lookupPgpass } from './pgpass';
+import { lookupService } from './service-file';
+
+export const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
+export type SslMode = (typeof SSL_MODES)[number];
+
+export interface ConnectionSettings {
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+  password?: string;
+  sslmode: SslMode;
+  sslrootcert?: string;
+  sslcert?: string;
+  sslkey?: string;
+  applicationName: string;
+  connectTimeoutSec?: number;
+  service?: string;
+  /** Warnings to show the user (e.g. a .pgpass with loose permissions). Never secrets. */
+  warnings: string[];
+}
+
+const ENV: Record<string, string> = {
+  PGHOST: 'host',
+  PGPORT: 'port',
+  PGDATABASE: 'dbname',
+  PGUSER: 'user',
+  PGPASSWORD: 'password',
+  PGSSLMODE: 'sslmode',
+  PGSSLROOTCERT: 'sslrootcert',
+  PGSSLCERT: 'sslcert',
+  PGSSLKEY: 'sslkey',
+  PGAPPNAME: 'application_name',
+  PGCONNECT_TIMEOUT: 'connect_timeout',
+  PGSERVICE: 'service',
+};
+
+export interface SettingsInput {
+  dsn?: string;
+  /** Explicit fields (from the UI); they win over everything else. */
+  overrides?: Partial<Record<'host' | 'port' | 'dbname' | 'user' | 'password' | 'sslmode' | 'sslrootcert', string>>;
+  applicationName?: string;
+}
+
+export interface SettingsFiles {
+  home?: string;
+}
+
+function invalid(message: string, hint?: string): WalscopeError {
+  return new WalscopeError({ code: 'INVALID_ARGUMENT', message, ...(hint ? { hint } : {}) });
+}
+
+/**
+ * libpq's precedence: the connection string and explicit fields, then the service file entry
+ * (from service= or PGSERVICE), then PG* environment variables, then defaults; the password from
+ * ~/.pgpass (or PGPASSFILE) only when none was given.
+ * https://www.postgresql.org/docs/current/libpq-envars.html
+ */
+export function resolveConnectionSettings(
+  input: SettingsInput,
+  env: NodeJS.ProcessEnv = process.env,
+  files: SettingsFiles = {},
+): ConnectionSettings {
+  const home = files.home ?? env['HOME'] ?? os.homedir();
+  const explicit: Conninfo = { ...(input.dsn ? parseConnectionString(input.dsn) : {}) };
+  for (const [k, v] of Object.entries(input.overrides ?? {})) if (v !== undefined && v !== '') explicit[k] = v;
+
+  const fromEnv: Conninfo = {};
+  for (const [name, key] of Object.entries(ENV)) {
+    const v = env[name];
+    if (v !== undefined && v !== '') fromEnv[key] = v;
+  }
+  const serviceName = explicit['service'] ?? fromEnv['service'];
+  let fromService: Conninfo = {};
+  if (serviceName) {
+    const serviceFiles = [
+      env['PGSERVICEFILE'] ?? path.join(home, '.pg_service.conf'),
+      ...(env['PGSYSCONFDIR'] ? [path.join(env['PGSYSCONFDIR'], 'pg_service.conf')] : []),
+    ];
+    fromService = lookupService(serviceName, serviceFiles);
+  }
+  const merged: Conninfo = { ...fromEnv, ...fromService, ...explicit };
+  const warnings: string[] = [];
+
+  const user = merged['user'] ?? os.userInfo().username;
+  const portText = merged['port'] ?? '5432';
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw invalid(`invalid port ${JSON.stringify(portText)}`);
+  const sslmode = (merged['sslmode'] ?? 'prefer') as SslMode;
+  if (!SSL_MODES.includes(sslmode)) {
+    throw invalid(`invalid sslmode ${JSON.stringify(merged['sslmode'])}`, `Use one of: ${SSL_MODES.join(', ')}.`);
+  }
+  const settings: ConnectionSettings = {
+    host: merged['host'] ?? 'localhost',
+    port,
+    database: merged['dbname'] ?? user,
+    user,
+    sslmode,
+    applicationName: merged['application_name'] ?? input.applicationName ?? 'walscope',
+    warnings,
+  };
+  if (merged['password'] !== undefined) settings.password = merged['password'];
+  for (const k of ['sslrootcert', 'sslcert', 'sslkey'] as const) if (merged[k]) settings[k] = merged[k];
+  if (merged['connect_timeout']) settings.connectTimeoutSec = Number(merged['connect_timeout']);
+  if (serviceName) settings.service = serviceName;
+
+  if (settings.password === undefined) {
+    const file = env['PGPASSFILE'] ?? path.join(home, '.pgpass');
+    const found = lookupPgpass(file, settings);
+    if (found.warning) warnings.push(found.warning);
+    if (found.password !== undefined) settings.password = found.password;
+  }
+  return settings;
+}
+
+/** For logs and error messages: everything but the password. */
+export function describeSettings(s: ConnectionSettings): string {
+  return `host=${s.host} port=${s.port} dbname=${s.database} user=${s.user} sslmode=${s.sslmode}${s.service ? ` service=${s.service}` : ''}`;
+}

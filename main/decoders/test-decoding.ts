@@ -1,0 +1,197 @@
+import { isUtf8 } from 'node:buffer';
+import type { Lsn } from '../../shared/lsn';
+import type { DecodedMessage, Tuple } from '../../shared/messages';
+import { ProtocolError } from '../protocol/protocol-error';
+import type { Decoder } from './decoder';
+import { readTextTuple, TextCursor } from './test-decoding-tuple';
+
+/**
+ * test_decoding's text output, parsed into the same change model as pgoutput (the subset it can
+ * express: no relation OIDs, no commit LSNs; `finalLsn`/`commitLsn` are 0 and `endLsn` is the
+ * record's LSN). Streaming lines ("streaming change for TXN n") carry no row data in
+ * test_decoding, so they decode to nothing but their transaction markers.
+ * Formats: contrib/test_decoding/test_decoding.c.
+ */
+const TXN = /^(?:TXN )?(\d+)/;
+
+export class TestDecodingDecoder implements Decoder {
+  readonly plugin = 'test_decoding';
+  private xid: number | undefined;
+
+  reset(): void {
+    this.xid = undefined;
+  }
+
+  decode(data: Buffer, lsn: Lsn): DecodedMessage {
+    if (!isUtf8(data)) throw this.error(lsn, 'line', 'invalid UTF-8', 0);
+    const line = data.toString('utf8');
+    try {
+      return this.parse(line, lsn);
+    } catch (e) {
+      if (e instanceof ProtocolError) throw e;
+      throw this.error(lsn, 'line', `${(e as Error).message} in ${JSON.stringify(line.slice(0, 200))}`, 0);
+    }
+  }
+
+  private parse(line: string, lsn: Lsn): DecodedMessage {
+    if (line === 'BEGIN' || line.startsWith('BEGIN ')) {
+      const xid = numberAfter(line, 'BEGIN ') ?? 0;
+      this.xid = xid;
+      return { type: 'begin', lsn, xid, finalLsn: 0n, commitTime: 0n };
+    }
+    if (line === 'COMMIT' || line.startsWith('COMMIT ')) {
+      const xid = numberAfter(line, 'COMMIT ') ?? this.xid;
+      this.xid = undefined;
+      return {
+        type: 'commit',
+        lsn,
+        flags: 0,
+        commitLsn: 0n,
+        endLsn: lsn,
+        commitTime: 0n,
+        ...(xid !== undefined ? { xid } : {}),
+      };
+    }
+    if (line.startsWith('table ')) return this.table(line, lsn);
+    if (line.startsWith('message: ') || line.startsWith('streaming message: ')) return this.message(line, lsn);
+    const gid = /^(PREPARE TRANSACTION|COMMIT PREPARED|ROLLBACK PREPARED) ('(?:[^']|'')*')(?:, txid (\d+))?/.exec(line);
+    if (gid) {
+      const g = new TextCursor(gid[2]!).quoted();
+      const xid = gid[3] !== undefined ? Number(gid[3]) : (this.xid ?? 0);
+      this.xid = undefined;
+      if (gid[1] === 'PREPARE TRANSACTION') {
+        return { type: 'prepare', lsn, flags: 0, prepareLsn: 0n, endLsn: lsn, prepareTime: 0n, xid, gid: g };
+      }
+      if (gid[1] === 'COMMIT PREPARED') {
+        return { type: 'commit_prepared', lsn, flags: 0, commitLsn: 0n, endLsn: lsn, commitTime: 0n, xid, gid: g };
+      }
+      return {
+        type: 'rollback_prepared',
+        lsn,
+        flags: 0,
+        prepareEndLsn: 0n,
+        rollbackEndLsn: lsn,
+        prepareTime: 0n,
+        rollbackTime: 0n,
+        xid,
+        gid: g,
+      };
+    }
+    const stream =
+      /^(opening a streamed block for transaction|closing a streamed block for transaction|aborting streamed \(sub\)transaction|committing streamed transaction|preparing streamed transaction) (?:TXN )?(\d+)?/.exec(
+        line,
+      );
+    if (stream) {
+      const xid = Number(stream[2] ?? 0);
+      switch (stream[1]) {
+        case 'opening a streamed block for transaction':
+          return { type: 'stream_start', lsn, xid, firstSegment: false };
+        case 'closing a streamed block for transaction':
+          return { type: 'stream_stop', lsn, xid };
+        case 'aborting streamed (sub)transaction':
+          return { type: 'stream_abort', lsn, xid, subXid: xid };
+        case 'committing streamed transaction':
+          return { type: 'stream_commit', lsn, xid, flags: 0, commitLsn: 0n, endLsn: lsn, commitTime: 0n };
+        default: {
+          const g = /'((?:[^']|'')*)'/.exec(line);
+          return {
+            type: 'stream_prepare',
+            lsn,
+            xid,
+            flags: 0,
+            prepareLsn: 0n,
+            endLsn: lsn,
+            prepareTime: 0n,
+            gid: g ? g[1]!.replace(/''/g, "'") : '',
+          };
+        }
+      }
+    }
+    throw this.error(lsn, 'line', `unrecognised test_decoding output ${JSON.stringify(line.slice(0, 120))}`, 0);
+  }
+
+  private table(line: string, lsn: Lsn): DecodedMessage {
+    const c = new TextCursor(line);
+    c.expect('table ');
+    const names: [string, string][] = [];
+    for (;;) {
+      const schema = c.identifier('.');
+      c.expect('.');
+      const table = c.identifier(':,');
+      names.push([schema, table]);
+      if (c.startsWith(', ')) c.pos += 2;
+      else break;
+    }
+    c.expect(': ');
+    const xid = this.xid !== undefined ? { xid: this.xid } : {};
+    const [schema, table] = names[0]!;
+    const row = { relationId: 0, schema, table, ...xid };
+    if (c.startsWith('INSERT: ')) {
+      c.pos += 8;
+      return { type: 'insert', lsn, ...row, new: c.startsWith('(no-tuple-data)') ? {} : readTextTuple(c) };
+    }
+    if (c.startsWith('UPDATE: ')) {
+      c.pos += 8;
+      let key: Tuple | undefined;
+      if (c.startsWith('old-key: ')) {
+        c.pos += 9;
+        key = readTextTuple(c, ['new-tuple: ']);
+        c.expect('new-tuple: ');
+      }
+      const m: DecodedMessage = {
+        type: 'update',
+        lsn,
+        ...row,
+        new: c.startsWith('(no-tuple-data)') ? {} : readTextTuple(c),
+      };
+      if (key) m.key = key;
+      return m;
+    }
+    if (c.startsWith('DELETE: ')) {
+      c.pos += 8;
+      if (c.startsWith('(no-tuple-data)')) return { type: 'delete', lsn, ...row };
+      return { type: 'delete', lsn, ...row, key: readTextTuple(c) };
+    }
+    if (c.startsWith('TRUNCATE: ')) {
+      const flags = line.slice(c.pos + 10);
+      return {
+        type: 'truncate',
+        lsn,
+        ...xid,
+        cascade: /\bcascade\b/.test(flags),
+        restartIdentity: /\brestart_seqs\b/.test(flags),
+        relationIds: names.map(() => 0),
+        relations: names.map(([s, t]) => `${s}.${t}`),
+      };
+    }
+    throw new SyntaxError(`unknown action at ${c.pos}`);
+  }
+
+  private message(line: string, lsn: Lsn): DecodedMessage {
+    const m = /^(?:streaming )?message: transactional: (\d) prefix: (.*?), sz: (\d+) content:/s.exec(line);
+    if (!m) throw new SyntaxError('malformed message line');
+    const content = line.slice(m[0].length);
+    const bytes = Buffer.from(content, 'utf8');
+    const xid = this.xid !== undefined ? { xid: this.xid } : {};
+    return {
+      type: 'message',
+      lsn,
+      ...xid,
+      transactional: m[1] === '1',
+      messageLsn: lsn,
+      prefix: m[2]!,
+      content,
+      contentHex: bytes.toString('hex'),
+    };
+  }
+
+  private error(lsn: Lsn, field: string, reason: string, offset: number): ProtocolError {
+    return new ProtocolError({ message: 'test_decoding', field, lsn, offset, reason }, 'DECODE');
+  }
+}
+
+function numberAfter(line: string, prefix: string): number | undefined {
+  if (!line.startsWith(prefix)) return undefined;
+  const m = TXN.exec(line.slice(prefix.length));
+  return m ? Number(m[1]) : undefined;
+}
