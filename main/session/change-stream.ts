@@ -107,7 +107,10 @@ export class ChangeStream {
         const e = toWalscopeError(err);
         await this.closeConnection();
         if (this.stopping) return this.finish('stopped');
-        if (!isTransient(e) || attempt + 1 >= policy.maxAttempts) {
+        // A slot in use on the first attempt belongs to someone else: say so. After we have
+        // streamed, it is our own dead walsender the server has not noticed yet: retry.
+        const retry = isTransient(e) && !(e.code === 'SLOT_IN_USE' && !connectedOnce);
+        if (!retry || attempt + 1 >= policy.maxAttempts) {
           this.emitState({ state: 'failed', error: e.toInfo() });
           throw e;
         }

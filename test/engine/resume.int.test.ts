@@ -15,10 +15,8 @@ describe.each(availableMajors())('resume after failures on PostgreSQL %i', (majo
 
   beforeAll(async () => {
     server = await startPostgres({ major, settings: { logical_decoding_work_mem: '64kB' } });
-    await server.query(`
-      CREATE TABLE r (id int PRIMARY KEY, pad text);
-      CREATE PUBLICATION pub FOR TABLE r;
-      SELECT pg_create_logical_replication_slot('resume_src', 'pgoutput');`);
+    await server.query(`CREATE TABLE r (id int PRIMARY KEY, pad text); CREATE PUBLICATION pub FOR TABLE r`);
+    await server.query(`SELECT pg_create_logical_replication_slot('resume_src', 'pgoutput')`);
   });
 
   afterAll(async () => {

@@ -24,14 +24,12 @@ describe.each(availableMajors())('inspect-mode safety on PostgreSQL %i', (major)
 
   beforeAll(async () => {
     server = await startPostgres({ major });
-    await server.query(`
-      CREATE TABLE s (id int PRIMARY KEY, v text);
-      CREATE PUBLICATION pub FOR TABLE s;
-      SELECT pg_create_logical_replication_slot('theirs', 'pgoutput');
-      SELECT pg_create_logical_replication_slot('owned', 'test_decoding');
-      INSERT INTO s SELECT g, 'v' || g FROM generate_series(1, 200) g;
-      UPDATE s SET v = 'u' WHERE id <= 10;
-      SELECT pg_logical_emit_message(false, 'done', 'x');`);
+    await server.query(`CREATE TABLE s (id int PRIMARY KEY, v text); CREATE PUBLICATION pub FOR TABLE s`);
+    await server.query(`SELECT pg_create_logical_replication_slot('theirs', 'pgoutput')`);
+    await server.query(`SELECT pg_create_logical_replication_slot('owned', 'test_decoding')`);
+    await server.query(`INSERT INTO s SELECT g, 'v' || g FROM generate_series(1, 200) g`);
+    await server.query(`UPDATE s SET v = 'u' WHERE id <= 10`);
+    await server.query(`SELECT pg_logical_emit_message(false, 'done', 'x')`);
   });
 
   afterAll(async () => {
