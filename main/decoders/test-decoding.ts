@@ -39,7 +39,7 @@ export class TestDecodingDecoder implements Decoder {
       this.xid = xid;
       return { type: 'begin', lsn, xid, finalLsn: 0n, commitTime: 0n };
     }
-    if (line === 'COMMIT' || line.startsWith('COMMIT ')) {
+    if (line === 'COMMIT' || (line.startsWith('COMMIT ') && !line.startsWith('COMMIT PREPARED '))) {
       const xid = numberAfter(line, 'COMMIT ') ?? this.xid;
       this.xid = undefined;
       return {
