@@ -50,12 +50,21 @@ describe.each(availableMajors())('walscope CLI against PostgreSQL %i', (major) =
     const list = await runCli(['slots', '--dsn', server.dsn()]);
     expect(list.code).toBe(0);
     const slots = JSON.parse(list.stdout) as Record<string, unknown>[];
-    const mine = slots.find((s) => s['slot_name'] === 'cli_slot')!;
-    expect(mine).toMatchObject({ plugin: 'test_decoding', slot_type: 'logical', active: false });
+    const mine = slots.find((s) => s['name'] === 'cli_slot')!;
+    expect(mine).toMatchObject({ plugin: 'test_decoding', slotType: 'logical', active: false, status: 'inactive' });
     const [sql] = await server.query<{ retained: string }>(
       `SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::text AS retained FROM pg_replication_slots WHERE slot_name = 'cli_slot'`,
     );
-    expect(mine['retained_bytes']).toBe(Number(sql!.retained));
+    expect(mine['retainedBytes']).toBe(Number(sql!.retained));
+
+    const lag = await runCli(['lag', '--count', '2', '--interval', '200ms', '--dsn', server.dsn()]);
+    expect(lag.code).toBe(0);
+    const polls = lag.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { slots: { name: string }[] });
+    expect(polls).toHaveLength(2);
+    expect(polls[1]!.slots.map((s) => s.name)).toContain('cli_slot');
 
     const dup = await runCli(['create-slot', 'cli_slot', '--dsn', server.dsn()]);
     expect(dup.code).toBe(1);
@@ -109,6 +118,20 @@ describe.each(availableMajors())('walscope CLI against PostgreSQL %i', (major) =
     const dropActive = await runCli(['drop-slot', 'inuse', '--dsn', server.dsn()]);
     expect(dropActive.stderr).toMatch(/SLOT_IN_USE/);
     expect(await holder.stop()).toBe(0);
+  });
+
+  it('stream --stats reports its own figures on stderr, keeping stdout pure NDJSON', async () => {
+    const cli = streamCli(['stream', '--temporary', '--stats', '--heartbeats', '--dsn', server.dsn()]);
+    await server.query(`INSERT INTO c VALUES (500, 'stats')`);
+    await cli.waitFor(() => /"messagesPerSec"/.test(cli.stderr()), 15_000);
+    await server.query(`INSERT INTO c VALUES (501, 'stats')`);
+    await cli.waitFor((ls) =>
+      ls.some((l) => l['type'] === 'insert' && (l['new'] as Record<string, string>)['id'] === '501'),
+    );
+    expect(await cli.stop()).toBe(0);
+    const stats = JSON.parse(cli.stderr().trim().split('\n').pop()!) as { stats: Record<string, unknown> };
+    expect(stats.stats['receivedLsn']).toMatch(/^[0-9A-F]+\/[0-9A-F]+$/);
+    expect(stats.stats['confirmedLsn']).toBe('0/0');
   });
 
   it('reports wal_level too low clearly', async () => {

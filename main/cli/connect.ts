@@ -1,11 +1,6 @@
 import pg from 'pg';
-import {
-  connectWithSslFallback,
-  resolveConnectionSettings,
-  toPgClientConfig,
-  type ConnectionSettings,
-} from '../connection';
-import { toWalscopeError } from '../session/pg-errors';
+import { resolveConnectionSettings, toPgClientConfig, type ConnectionSettings } from '../connection';
+import { openSqlSession as openSql } from '../monitor/sql-session';
 import { ReplicationConnection, type ReplicationKind } from '../session/replication-connection';
 import { APP_VERSION } from '../version';
 
@@ -28,29 +23,7 @@ export async function openReplication(
   return ReplicationConnection.open(toPgClientConfig(settings, { replication: kind }), kind);
 }
 
-/**
- * A plain SQL session for catalog reads: read-only by default and every statement bounded by a
- * timeout, so an inspector cannot write by mistake or hang on a lock.
- */
-export async function openSqlSession(
-  settings: ConnectionSettings,
-  opts: { readOnly?: boolean; statementTimeoutMs?: number } = {},
-): Promise<pg.Client> {
-  const readOnly = opts.readOnly ?? true;
-  const config = toPgClientConfig(settings);
-  try {
-    return await connectWithSslFallback(
-      (c) => {
-        const client = new pg.Client(c);
-        client.on('error', () => undefined);
-        return client;
-      },
-      {
-        ...config,
-        options: `-c default_transaction_read_only=${readOnly ? 'on' : 'off'} -c statement_timeout=${opts.statementTimeoutMs ?? 10_000}`,
-      },
-    );
-  } catch (err) {
-    throw toWalscopeError(err);
-  }
+/** A read-only SQL session with a statement timeout, for catalog reads. */
+export function openSqlSession(settings: ConnectionSettings): Promise<pg.Client> {
+  return openSql(toPgClientConfig(settings));
 }

@@ -8,11 +8,12 @@ otherwise the libpq sources: PGSERVICE / pg_service.conf, PG* variables, ~/.pgpa
 Commands
   identify [--physical]            IDENTIFY_SYSTEM and server version (JSON)
   slots                            replication slots with state, retained and pending WAL (JSON)
+  lag [--interval 1s] [--count N]  slot and standby lag and alerts, one NDJSON line per poll
   create-slot NAME [--physical] [--plugin P] [--temporary] [--two-phase] [--failover]
   drop-slot NAME [--wait]          refuses an active slot unless --wait
   stream (--slot NAME [--direct] | --temporary [--plugin P])
          [--publication PUB]... [--start LSN] [--endpos LSN] [--consume]
-         [--option key=value]... [--heartbeats]
+         [--option key=value]... [--heartbeats] [--stats]
                                    decoded changes as NDJSON on stdout
 
 Streaming never moves a slot unless --consume is given: --slot reads a temporary copy of the

@@ -1,11 +1,13 @@
 import { WalscopeError } from '../../shared/errors';
 import { formatLsn } from '../../shared/lsn';
 import { validateSlotName } from '../protocol/commands';
-import { listSlots } from '../monitor/slot-list';
+import { MonitorSession } from '../monitor/monitor-session';
+import { parseDurationSetting } from '../protocol/feedback';
 import { toWalscopeError } from '../session/pg-errors';
 import { readSlotInfo } from '../session/slot-source';
 import { flag, parseArgs, usage, value } from './args';
-import { openReplication, openSqlSession, settingsFrom } from './connect';
+import { openReplication, settingsFrom } from './connect';
+import { toPgClientConfig } from '../connection';
 import { streamCommand, type CliIo } from './stream-command';
 import { HELP } from './help';
 
@@ -38,13 +40,60 @@ async function identify(argv: readonly string[], io: CliIo): Promise<number> {
 
 async function slots(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, { booleans: [], values: ['dsn'] });
-  const client = await openSqlSession(settingsFrom(value(args, 'dsn'), io.env));
+  const monitor = await MonitorSession.open(toPgClientConfig(settingsFrom(value(args, 'dsn'), io.env)));
   try {
-    json(io, await listSlots(client));
-  } catch (err) {
-    throw toWalscopeError(err);
+    json(io, (await monitor.poll()).slots);
   } finally {
-    await client.end().catch(() => undefined);
+    await monitor.close();
+  }
+  return 0;
+}
+
+/** `walscope lag`: one NDJSON line per poll with every slot's and standby's lag and the alerts. */
+async function lag(argv: readonly string[], io: CliIo): Promise<number> {
+  const args = parseArgs(argv, { booleans: [], values: ['dsn', 'interval', 'count'] });
+  let intervalMs: number;
+  try {
+    intervalMs = parseDurationSetting(value(args, 'interval') ?? '1s');
+  } catch {
+    throw usage('--interval takes a duration such as 1s, 500ms or 1min');
+  }
+  const count = value(args, 'count') !== undefined ? Number(value(args, 'count')) : Infinity;
+  if (!(intervalMs >= 100) || !(count >= 1)) throw usage('--interval must be at least 100ms and --count at least 1');
+  const monitor = await MonitorSession.open(toPgClientConfig(settingsFrom(value(args, 'dsn'), io.env)), { intervalMs });
+  let stop = false;
+  const onSignal = (): void => {
+    stop = true;
+  };
+  io.onSignal(onSignal);
+  try {
+    for (let i = 0; i < count && !stop; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, intervalMs));
+      const snap = await monitor.poll();
+      io.stdout.write(
+        JSON.stringify({
+          at: new Date(snap.at).toISOString(),
+          currentLsn: snap.overview.currentLsn,
+          slots: snap.slots.map((s) => ({
+            name: s.name,
+            status: s.status,
+            retainedBytes: s.retainedBytes,
+            pendingBytes: s.pendingBytes,
+            confirmedFlushLsn: s.confirmedFlushLsn,
+          })),
+          standbys: snap.standbys.map((sb) => ({
+            applicationName: sb.applicationName,
+            pid: sb.pid,
+            replayLagBytes: sb.replayLagBytes,
+            replayLagMs: sb.replayLagMs,
+          })),
+          alerts: snap.alerts,
+        }) + '\n',
+      );
+    }
+  } finally {
+    io.offSignal(onSignal);
+    await monitor.close();
   }
   return 0;
 }
@@ -115,6 +164,7 @@ async function dropSlot(argv: readonly string[], io: CliIo): Promise<number> {
 const COMMANDS: Record<string, (argv: readonly string[], io: CliIo) => Promise<number>> = {
   identify,
   slots,
+  lag,
   'create-slot': createSlot,
   'drop-slot': dropSlot,
   stream: streamCommand,

@@ -2,13 +2,14 @@ import { formatLsn, parseLsn, type Lsn } from '../../shared/lsn';
 import { toJsonMessage } from '../../shared/messages-json';
 import { formatPgMicros } from '../../shared/pgtime';
 import { ChangeStream } from '../session/change-stream';
+import { StreamStatsMeter } from '../session/stream-stats';
 import type { StreamSource } from '../session/slot-source';
 import { flag, parseArgs, usage, value, values } from './args';
 import { replicationConfig, settingsFrom } from './connect';
 import { NdjsonWriter } from './ndjson-writer';
 
 export const STREAM_FLAGS = {
-  booleans: ['temporary', 'direct', 'consume', 'heartbeats'],
+  booleans: ['temporary', 'direct', 'consume', 'heartbeats', 'stats'],
   values: ['dsn', 'slot', 'plugin', 'publication', 'start', 'endpos', 'option'],
 } as const;
 
@@ -94,9 +95,15 @@ export async function streamCommand(argv: readonly string[], io: CliIo): Promise
   out.onDrain = () => stream.resume();
   const onSignal = (): void => void stream.stop();
   io.onSignal(onSignal);
+  // --stats: our own stream's figures on stderr once a second (stdout stays pure NDJSON).
+  const meter = new StreamStatsMeter();
+  const statsTimer = flag(args, 'stats')
+    ? setInterval(() => io.stderr.write(`${JSON.stringify({ stats: meter.sample(stream.progress, 0) })}\n`), 1000)
+    : undefined;
   try {
     await stream.run();
   } finally {
+    if (statsTimer) clearInterval(statsTimer);
     io.offSignal(onSignal);
     await out.close();
   }

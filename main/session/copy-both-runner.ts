@@ -165,7 +165,7 @@ export class CopyBothRunner {
           p.handedOn = m.lsn;
         }
       }
-      if (full) this.o.channel.pause();
+      if (full && !this.outcome) this.o.channel.pause();
       if (endLsn !== undefined && msg.walStart >= endLsn && !this.o.filter.inTransaction) this.stop('endpos');
     } catch (err) {
       const e = toWalscopeError(err);

@@ -1,0 +1,255 @@
+import type pg from 'pg';
+import type { Alert, LagPoint, ServerOverview, SlotView, StandbyView, WireMessage } from '../../shared/contract/dto';
+import { WalscopeError, type ErrorInfo } from '../../shared/errors';
+import { parseLsn } from '../../shared/lsn';
+import { toJsonMessage } from '../../shared/messages-json';
+import type { WalscopeClientConfig } from '../connection/pg-config';
+import { ChangeStream } from '../session/change-stream';
+import { toWalscopeError } from '../session/pg-errors';
+import { DEFAULT_SLOT_PREFIX } from '../session/slot-source';
+import { computeAlerts, DEFAULT_THRESHOLDS, type AlertThresholds } from './alerts';
+import { readOverview, readSlots, readStandbys } from './catalog';
+import { LagHistory } from './lag-history';
+import { SlotOperations, type CreateSlotRequest, type OperationLog } from './slot-operations';
+import { openSqlSession } from './sql-session';
+
+export interface MonitorOptions {
+  intervalMs?: number;
+  thresholds?: Partial<AlertThresholds>;
+  slotPrefix?: string;
+  /** Names of slots this app created (its local record), besides the prefix. */
+  registry?: Iterable<string>;
+  historySeconds?: number;
+  log?: OperationLog;
+  now?: () => number;
+}
+
+export interface MonitorSnapshot {
+  at: number;
+  overview: ServerOverview;
+  slots: SlotView[];
+  standbys: StandbyView[];
+  alerts: Alert[];
+  orphans: string[];
+}
+
+/**
+ * The catalog poller and slot operations for one server: one read-only SQL session polled on an
+ * interval (a poll in flight makes the next tick skip, so polls never overlap or pile up), lag
+ * history, alerts, and the operations that change slots through separate short-lived sessions.
+ */
+export class MonitorSession {
+  readonly history: LagHistory;
+  readonly operations: SlotOperations;
+  private readonly thresholds: AlertThresholds;
+  private readonly prefix: string;
+  private readonly registry: Set<string>;
+  private readonly inactiveSeen = new Map<string, number>();
+  private readonly now: () => number;
+  private readonly intervalMs: number;
+  private timer: NodeJS.Timeout | undefined;
+  private polling = false;
+  private versionNum = 0;
+  private lastOverview: ServerOverview | undefined;
+
+  private constructor(
+    private readonly client: pg.Client,
+    private readonly config: WalscopeClientConfig,
+    opts: MonitorOptions,
+  ) {
+    this.intervalMs = opts.intervalMs ?? 1000;
+    this.thresholds = { ...DEFAULT_THRESHOLDS, ...opts.thresholds };
+    this.prefix = opts.slotPrefix ?? DEFAULT_SLOT_PREFIX;
+    this.registry = new Set(opts.registry ?? []);
+    this.now = opts.now ?? Date.now;
+    const seconds = opts.historySeconds ?? 3600;
+    this.history = new LagHistory(Math.max(2, Math.ceil((seconds * 1000) / this.intervalMs)), seconds * 1000);
+    this.operations = new SlotOperations(config, opts.log ?? (() => undefined), (name) => this.describeSlot(name));
+  }
+
+  static async open(config: WalscopeClientConfig, opts: MonitorOptions = {}): Promise<MonitorSession> {
+    const client = await openSqlSession(config, { readOnly: true, statementTimeoutMs: 5000 });
+    const m = new MonitorSession(client, config, opts);
+    m.versionNum = Number(
+      (await client.query<{ v: string }>(`SELECT current_setting('server_version_num') AS v`)).rows[0]!.v,
+    );
+    return m;
+  }
+
+  /** Remembers a slot the app created (so it is never mistaken for someone else's). */
+  register(name: string): void {
+    this.registry.add(name);
+  }
+
+  async overview(): Promise<ServerOverview> {
+    return (await this.poll()).overview;
+  }
+
+  async poll(): Promise<MonitorSnapshot> {
+    try {
+      const now = this.now();
+      const base = await readOverview(this.client);
+      const { slots } = await readSlots(this.client, {
+        serverVersionNum: this.versionNum,
+        prefix: this.prefix,
+        registry: this.registry,
+        inactiveSeen: this.inactiveSeen,
+        now,
+      });
+      const standbys = await readStandbys(this.client);
+      const overview: ServerOverview = { ...base, slotCount: slots.length, standbyCount: standbys.length };
+      this.lastOverview = overview;
+      this.history.add(lagPoints(slots, standbys, now), now);
+      return {
+        at: now,
+        overview,
+        slots,
+        standbys,
+        alerts: computeAlerts(slots, standbys, this.thresholds, now),
+        orphans: slots.filter((s) => s.ownedByWalscope && !s.active && !s.temporary).map((s) => s.name),
+      };
+    } catch (err) {
+      throw toWalscopeError(err);
+    }
+  }
+
+  start(onSnapshot: (s: MonitorSnapshot, lag: LagPoint[]) => void, onError?: (e: ErrorInfo) => void): void {
+    this.stop();
+    const tick = async (): Promise<void> => {
+      if (this.polling) return;
+      this.polling = true;
+      try {
+        const snap = await this.poll();
+        onSnapshot(snap, this.history.delta());
+      } catch (err) {
+        onError?.(toWalscopeError(err).toInfo());
+      } finally {
+        this.polling = false;
+      }
+    };
+    void tick();
+    this.timer = setInterval(() => void tick(), this.intervalMs);
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  createSlot(req: CreateSlotRequest): Promise<{ slotName: string; consistentPoint: string; warning?: string }> {
+    return this.operations.create(req).then((r) => {
+      this.register(r.slotName);
+      return r;
+    });
+  }
+
+  describeDrop(name: string): ReturnType<SlotOperations['describeDrop']> {
+    return this.operations.describeDrop(name);
+  }
+
+  drop(name: string, token: string, terminateConsumer: boolean): ReturnType<SlotOperations['drop']> {
+    return this.operations.drop(name, token, terminateConsumer);
+  }
+
+  advance(name: string, lsn: string): ReturnType<SlotOperations['advance']> {
+    return this.operations.advance(name, lsn);
+  }
+
+  /**
+   * The backlog of a logical slot without consuming it: a temporary copy streamed up to the WAL
+   * position at the time of the call, at most `limit` messages. Never an unbounded peek.
+   */
+  async peek(
+    name: string,
+    limit: number,
+    publications: string[] = [],
+  ): Promise<{ messages: WireMessage[]; truncated: boolean }> {
+    const { slot } = await this.describeSlot(name);
+    if (slot.slotType !== 'logical') {
+      throw new WalscopeError({
+        code: 'UNSUPPORTED',
+        message: `slot "${name}" is physical: it has no decoded backlog`,
+      });
+    }
+    const end = this.lastOverview?.currentLsn ?? (await this.poll()).overview.currentLsn;
+    const pubs = publications.length
+      ? publications
+      : slot.plugin === 'pgoutput'
+        ? (this.lastOverview?.publications ?? [])
+        : [];
+    const messages: WireMessage[] = [];
+    let truncated = false;
+    const stream: ChangeStream = new ChangeStream(
+      {
+        connection: this.config,
+        source: { kind: 'copy', slot: name },
+        publications: pubs,
+        ...(end ? { endLsn: parseLsn(end) } : {}),
+        backoff: { initialMs: 100, maxMs: 1000, maxAttempts: 1 },
+      },
+      {
+        message: (m, raw) => {
+          if (messages.length >= limit) {
+            truncated = true;
+            void stream.stop();
+            return false;
+          }
+          messages.push({ ...toJsonMessage(m), seq: messages.length, rawHex: raw.toString('hex') });
+          return true;
+        },
+      },
+    );
+    const timer = setTimeout(() => void stream.stop(), 15_000);
+    try {
+      await stream.run();
+    } finally {
+      clearTimeout(timer);
+    }
+    return { messages, truncated };
+  }
+
+  private async describeSlot(
+    name: string,
+  ): Promise<{ slot: SlotView; usedByStandby: string | null; maxSlotWalKeepSize: string }> {
+    const { slots, usedByStandby } = await readSlots(this.client, {
+      serverVersionNum: this.versionNum,
+      prefix: this.prefix,
+      registry: this.registry,
+      inactiveSeen: this.inactiveSeen,
+      now: this.now(),
+    });
+    const slot = slots.find((s) => s.name === name);
+    if (!slot) {
+      throw new WalscopeError({ code: 'SLOT_NOT_FOUND', message: `replication slot "${name}" does not exist` });
+    }
+    const keep = (
+      await this.client.query<{ v: string | null }>(`SELECT current_setting('max_slot_wal_keep_size', true) AS v`)
+    ).rows[0]!.v;
+    return { slot, usedByStandby: usedByStandby.get(name) ?? null, maxSlotWalKeepSize: keep ?? '' };
+  }
+
+  async close(): Promise<void> {
+    this.stop();
+    await this.operations.close();
+    await this.client.end().catch(() => undefined);
+  }
+}
+
+function lagPoints(slots: SlotView[], standbys: StandbyView[], now: number): LagPoint[] {
+  return [
+    ...slots.map((s) => ({
+      series: `slot:${s.name}`,
+      t: now,
+      bytes: s.slotType === 'logical' ? (s.pendingBytes ?? s.retainedBytes) : s.retainedBytes,
+      timeLagMs: null,
+      lsn: s.confirmedFlushLsn ?? s.restartLsn,
+    })),
+    ...standbys.map((sb) => ({
+      series: `standby:${sb.applicationName}:${sb.pid}`,
+      t: now,
+      bytes: sb.replayLagBytes,
+      timeLagMs: sb.replayLagMs,
+      lsn: sb.replayLsn,
+    })),
+  ];
+}
