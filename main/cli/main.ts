@@ -10,6 +10,7 @@ import { openReplication, settingsFrom } from './connect';
 import { toPgClientConfig } from '../connection';
 import { streamCommand, type CliIo } from './stream-command';
 import { HELP } from './help';
+import { serveCommand } from './serve-command';
 
 function json(io: CliIo, v: unknown): void {
   io.stdout.write(JSON.stringify(v, null, 2) + '\n');
@@ -168,6 +169,7 @@ const COMMANDS: Record<string, (argv: readonly string[], io: CliIo) => Promise<n
   'create-slot': createSlot,
   'drop-slot': dropSlot,
   stream: streamCommand,
+  serve: serveCommand,
 };
 
 export function processIo(): CliIo {

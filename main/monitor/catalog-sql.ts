@@ -19,7 +19,7 @@ SELECT (SELECT system_identifier::text FROM pg_control_system()) AS system_id,
        current_setting('wal_sender_timeout') AS wal_sender_timeout,
        current_database() AS database,
        current_user AS "user",
-       coalesce(inet_server_addr()::text, 'local socket') AS host,
+       coalesce(host(inet_server_addr()), 'local socket') AS host,
        coalesce((SELECT array_agg(pubname::text ORDER BY pubname) FROM pg_publication), '{}') AS publications,
        coalesce((SELECT array_agg(DISTINCT plugin::text) FROM pg_replication_slots WHERE plugin IS NOT NULL), '{}') AS slot_plugins`;
 
@@ -60,6 +60,8 @@ SELECT r.pid, coalesce(r.application_name, '') AS application_name, r.client_add
        r.reply_time,
        (SELECT s.slot_name::text FROM pg_replication_slots s WHERE s.active_pid = r.pid LIMIT 1) AS slot_name
   FROM pg_stat_replication r CROSS JOIN pos
+ -- Logical walsenders (subscribers, pg_recvlogical, WALscope itself) are slot consumers, not standbys.
+ WHERE NOT EXISTS (SELECT 1 FROM pg_replication_slots s WHERE s.active_pid = r.pid AND s.slot_type = 'logical')
  ORDER BY r.application_name, r.pid`;
 
 /** On a standby: what its WAL receiver reports (empty on a primary). */

@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+// `npm start`: the desktop app where the Electron runtime is installed; otherwise serve mode in
+// the browser, with the built-in demo database when no server is given.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const args = process.argv.slice(2);
+
+function electronBinary() {
+  try {
+    const p = require('electron');
+    return typeof p === 'string' && existsSync(p) ? p : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function run(cmd, cmdArgs) {
+  const r = spawnSync(cmd, cmdArgs, { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
+const electron = electronBinary();
+if (electron) {
+  if (!existsSync(path.join(root, 'out', 'main', 'index.js')))
+    run(process.execPath, [require.resolve('electron-vite/bin/electron-vite.js'), 'build']);
+  const child = spawn(electron, [root, ...args], { cwd: root, stdio: 'inherit' });
+  child.on('exit', (code) => process.exit(code ?? 0));
+} else {
+  if (!existsSync(path.join(root, 'out', 'renderer', 'index.html'))) {
+    run(process.execPath, [
+      require.resolve('vite/bin/vite.js'),
+      'build',
+      '--config',
+      'vite.renderer.config.ts',
+      '--logLevel',
+      'warn',
+    ]);
+  }
+  console.log(
+    'WALscope: the Electron runtime is not installed here (its binary comes from outside the npm registry), so the UI runs in serve mode: open the URL below in a browser.',
+  );
+  const child = spawn(
+    process.execPath,
+    [path.join(root, 'bin', 'walscope.mjs'), 'serve', ...(args.length ? args : ['--demo'])],
+    { cwd: root, stdio: 'inherit' },
+  );
+  const forward = (sig) => child.kill(sig);
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  child.on('exit', (code) => process.exit(code ?? 0));
+}

@@ -1,0 +1,50 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { WireMessage } from '../../shared/contract';
+import { StreamBatcher } from './stream-batcher';
+
+const msg = (seq: number): WireMessage => ({ seq, type: 'insert', lsn: '0/1' });
+
+describe('StreamBatcher', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('sends at most one batch per interval', () => {
+    const batches: number[][] = [];
+    const b = new StreamBatcher((ms) => batches.push(ms.map((m) => m.seq)), 100, 33);
+    for (let i = 0; i < 10; i++) b.push(msg(i));
+    expect(batches).toHaveLength(0);
+    vi.advanceTimersByTime(33);
+    expect(batches).toEqual([[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]]);
+  });
+
+  it('drops the oldest rows, and counts them, under a producer 10x faster than the consumer', () => {
+    const received: number[] = [];
+    let droppedReported = 0;
+    let busyUntil = 0;
+    const consumerMsPerRow = 1; // the view takes 1 ms a row
+    const b = new StreamBatcher(
+      (ms, dropped) => {
+        received.push(...ms.map((m) => m.seq));
+        droppedReported += dropped;
+        busyUntil = Date.now() + ms.length * consumerMsPerRow;
+      },
+      500,
+      33,
+      () => Date.now() >= busyUntil,
+    );
+    const produced = 10_000;
+    for (let i = 0; i < produced; i++) {
+      b.push(msg(i)); // 10 rows per ms: 10x what the consumer handles
+      if (i % 10 === 9) vi.advanceTimersByTime(1);
+    }
+    vi.advanceTimersByTime(2000);
+    b.close();
+    expect(received.length + droppedReported).toBe(produced);
+    expect(droppedReported).toBeGreaterThan(produced / 2);
+    expect(b.totalDropped).toBe(droppedReported);
+    // What arrives is in order and ends with the newest rows.
+    for (let i = 1; i < received.length; i++) expect(received[i]!).toBeGreaterThan(received[i - 1]!);
+    expect(received[received.length - 1]).toBe(produced - 1);
+    expect(b.pending).toBe(0);
+  });
+});

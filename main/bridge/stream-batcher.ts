@@ -1,0 +1,61 @@
+import type { WireMessage } from '../../shared/contract';
+
+/**
+ * Rows for the view, batched and bounded: at most one batch per `intervalMs`, at most `capacity`
+ * rows waiting. When the view falls behind, the oldest undisplayed rows are dropped and counted —
+ * the engine and the CLI keep everything; only the view is lossy, and it says how much.
+ */
+export class StreamBatcher {
+  private queue: WireMessage[] = [];
+  private head = 0;
+  private dropped = 0;
+  private timer: NodeJS.Timeout | undefined;
+  totalDropped = 0;
+
+  constructor(
+    private readonly flushBatch: (messages: WireMessage[], dropped: number) => void,
+    private readonly capacity = 5000,
+    private readonly intervalMs = 33,
+    /** False while the transport is still busy with earlier batches (the view is behind). */
+    private readonly ready: () => boolean = () => true,
+  ) {}
+
+  push(m: WireMessage): void {
+    this.queue.push(m);
+    if (this.queue.length - this.head > this.capacity) {
+      this.head++;
+      this.dropped++;
+      this.totalDropped++;
+    }
+    if (this.head > 4096) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    this.timer ??= setTimeout(() => this.flush(), this.intervalMs);
+  }
+
+  get pending(): number {
+    return this.queue.length - this.head;
+  }
+
+  flush(force = false): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pending === 0 && this.dropped === 0) return;
+    if (!force && !this.ready()) {
+      this.timer = setTimeout(() => this.flush(), this.intervalMs);
+      return;
+    }
+    const batch = this.queue.slice(this.head);
+    const dropped = this.dropped;
+    this.queue = [];
+    this.head = 0;
+    this.dropped = 0;
+    this.flushBatch(batch, dropped);
+  }
+
+  /** Drains what is left (at shutdown) and stops the timer. */
+  close(): void {
+    this.flush(true);
+  }
+}

@@ -1,0 +1,57 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startDemoDatabase, type DemoHandle } from '../demo/demo-database';
+import { startServe } from '../serve/serve';
+import { ProfileStore } from '../sessions/profile-store';
+import { defaultUserDataDir } from '../sessions/user-data-dir';
+import { flag, parseArgs, usage, value } from './args';
+import type { CliIo } from './stream-command';
+
+const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/**
+ * `walscope serve`: the UI in a browser, for remote inspection over an SSH tunnel, for browser
+ * tests, and where the Electron runtime is not installed. Runs until interrupted.
+ */
+export async function serveCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const args = parseArgs(argv, { booleans: ['demo'], values: ['port', 'host', 'renderer', 'user-data'] });
+  const port = value(args, 'port') !== undefined ? Number(value(args, 'port')) : 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw usage('--port takes a port number');
+  const host = value(args, 'host') ?? '127.0.0.1';
+  const userDataDir = value(args, 'user-data') ?? defaultUserDataDir(io.env);
+  let demo: Promise<DemoHandle> | undefined;
+  const startDemo = (): Promise<DemoHandle> => {
+    if (!demo) {
+      demo = startDemoDatabase({ userDataDir });
+      demo.catch(() => (demo = undefined));
+    }
+    return demo;
+  };
+  if (flag(args, 'demo')) {
+    io.stderr.write('walscope: starting the demo database…\n');
+    await startDemo();
+  }
+  const handle = await startServe({
+    host,
+    port,
+    rendererDir: value(args, 'renderer') ?? path.join(PACKAGE_ROOT, 'out', 'renderer'),
+    profiles: new ProfileStore(path.join(userDataDir, 'profiles.json'), undefined),
+    demo: startDemo,
+    env: io.env,
+  });
+  if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') {
+    io.stderr.write(`walscope: warning: listening on ${host}, not loopback; anyone who has the URL can use it\n`);
+  }
+  io.stdout.write(`WALscope is serving at ${handle.url}${flag(args, 'demo') ? '#demo' : ''}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      io.offSignal(stop);
+      resolve();
+    };
+    io.onSignal(stop);
+  });
+  io.stderr.write('walscope: stopping…\n');
+  await handle.close();
+  if (demo) await (await demo).stop();
+  return 0;
+}

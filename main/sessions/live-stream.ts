@@ -1,0 +1,100 @@
+import type { EventName, EventPayload, StreamSourceRequest } from '../../shared/contract';
+import { WalscopeError } from '../../shared/errors';
+import { formatLsn } from '../../shared/lsn';
+import { toJsonMessage } from '../../shared/messages-json';
+import { StreamBatcher } from '../bridge/stream-batcher';
+import type { WalscopeClientConfig } from '../connection';
+import { ChangeStream } from '../session/change-stream';
+import { toWalscopeError } from '../session/pg-errors';
+import type { StreamSource } from '../session/slot-source';
+import { StreamStatsMeter } from '../session/stream-stats';
+
+type Emit = <K extends EventName>(name: K, payload: EventPayload<K>) => void;
+
+/** A ChangeStream wired to the bridge: rows batched for the view, state and stats as events. */
+export class LiveStream {
+  readonly started: Promise<string>;
+  readonly done: Promise<void>;
+  private readonly stream: ChangeStream;
+  private readonly batcher: StreamBatcher;
+  private readonly statsTimer: NodeJS.Timeout;
+  private seq = 0;
+
+  constructor(
+    sessionId: string,
+    streamId: string,
+    config: WalscopeClientConfig,
+    req: StreamSourceRequest,
+    emit: Emit,
+    ready?: () => boolean,
+  ) {
+    const mode = req.kind === 'direct' && req.consume ? 'consume' : 'inspect';
+    const source: StreamSource =
+      req.kind === 'temporary' ? { kind: 'temporary', plugin: req.plugin } : { kind: req.kind, slot: req.slot };
+    this.batcher = new StreamBatcher(
+      (messages, dropped) => emit('stream.batch', { sessionId, streamId, messages, dropped }),
+      5000,
+      33,
+      ready,
+    );
+    let resolveStarted!: (slot: string) => void;
+    let rejectStarted!: (e: WalscopeError) => void;
+    this.started = new Promise((res, rej) => {
+      resolveStarted = res;
+      rejectStarted = rej;
+    });
+    this.started.catch(() => undefined);
+    this.stream = new ChangeStream(
+      { connection: config, source, mode, publications: req.publications },
+      {
+        message: (m, raw) => {
+          this.batcher.push({ ...toJsonMessage(m), seq: this.seq++, rawHex: raw.toString('hex') });
+          return true;
+        },
+        state: (e) => {
+          if (e.state === 'streaming' && e.slot) resolveStarted(e.slot);
+          if (e.state === 'failed' && e.error) rejectStarted(new WalscopeError(e.error));
+          emit('stream.state', {
+            sessionId,
+            streamId,
+            state: e.state,
+            mode,
+            ...(e.slot ? { slot: e.slot } : {}),
+            ...(e.error ? { error: e.error } : {}),
+          });
+        },
+        gap: (g) =>
+          emit('stream.state', {
+            sessionId,
+            streamId,
+            state: 'streaming',
+            mode,
+            gap: { from: formatLsn(g.from), to: formatLsn(g.to), reason: g.reason },
+          }),
+      },
+    );
+    const meter = new StreamStatsMeter();
+    this.statsTimer = setInterval(
+      () =>
+        emit('stream.stats', {
+          sessionId,
+          streamId,
+          stats: meter.sample(this.stream.progress, this.batcher.totalDropped),
+        }),
+      1000,
+    );
+    this.done = this.stream
+      .run()
+      .then(() => undefined)
+      .catch((e: unknown) => rejectStarted(toWalscopeError(e)))
+      .finally(() => {
+        clearInterval(this.statsTimer);
+        this.batcher.close();
+      });
+  }
+
+  async stop(): Promise<void> {
+    await this.stream.stop();
+    await this.done;
+  }
+}

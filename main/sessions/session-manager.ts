@@ -1,0 +1,211 @@
+import { randomBytes } from 'node:crypto';
+import { CONTRACT_VERSION, type ConnectTarget, type EventName, type EventPayload } from '../../shared/contract';
+import { WalscopeError } from '../../shared/errors';
+import { createDispatcher, type Dispatcher, type Handlers } from '../bridge/dispatcher';
+import { resolveConnectionSettings, toPgClientConfig, type WalscopeClientConfig } from '../connection';
+import type { DemoHandle } from '../demo/demo-database';
+import { MonitorSession } from '../monitor/monitor-session';
+import { APP_VERSION } from '../version';
+import type { ProfileStore } from './profile-store';
+import { LiveStream } from './live-stream';
+
+export type EventSink = <K extends EventName>(name: K, payload: EventPayload<K>) => void;
+
+export interface SessionManagerOptions {
+  shell: 'electron' | 'serve';
+  profiles: ProfileStore;
+  /** Starts (once) and returns the demo database. */
+  demo: () => Promise<DemoHandle>;
+  env?: NodeJS.ProcessEnv;
+  pollIntervalMs?: number;
+  /** False while the transport is still busy delivering earlier events (backpressure for rows). */
+  transportReady?: () => boolean;
+}
+
+interface Session {
+  id: string;
+  label: string;
+  config: WalscopeClientConfig;
+  monitor: MonitorSession;
+  streams: Map<string, LiveStream>;
+  demo: boolean;
+}
+
+/**
+ * One renderer's view of the world: several servers at once, each a session with its own
+ * monitor (poller, lag history, slot operations) and its own streams. Closing a session (or the
+ * window, or quitting) stops its streams — their temporary slots go with their connections — and
+ * closes the monitor.
+ */
+export class SessionManager {
+  readonly dispatcher: Dispatcher;
+  private readonly sessions = new Map<string, Session>();
+
+  constructor(
+    private readonly opts: SessionManagerOptions,
+    private readonly emit: EventSink,
+  ) {
+    this.dispatcher = createDispatcher(this.handlers());
+  }
+
+  private get env(): NodeJS.ProcessEnv {
+    return this.opts.env ?? process.env;
+  }
+
+  private session(id: string): Session {
+    const s = this.sessions.get(id);
+    if (!s)
+      throw new WalscopeError({
+        code: 'INVALID_ARGUMENT',
+        message: `no open session ${JSON.stringify(id)}`,
+        hint: 'Connect again.',
+      });
+    return s;
+  }
+
+  private async configFor(
+    target: ConnectTarget,
+  ): Promise<{ config: WalscopeClientConfig; label: string; demo: boolean }> {
+    const applicationName = `walscope/${APP_VERSION}`;
+    if (target.kind === 'demo') {
+      const demo = await this.opts.demo();
+      const s = resolveConnectionSettings({ dsn: demo.dsn, applicationName }, {});
+      return { config: toPgClientConfig(s), label: 'Demo database', demo: true };
+    }
+    if (target.kind === 'profile') {
+      const p = this.opts.profiles.resolve(target.profileId);
+      if (!p) throw new WalscopeError({ code: 'INVALID_ARGUMENT', message: 'that saved profile no longer exists' });
+      const f = p.profile.fields;
+      const overrides = {
+        ...(f.host ? { host: f.host } : {}),
+        ...(f.port ? { port: String(f.port) } : {}),
+        ...(f.database ? { dbname: f.database } : {}),
+        ...(f.user ? { user: f.user } : {}),
+        ...(f.sslmode ? { sslmode: f.sslmode } : {}),
+        ...(f.sslrootcert ? { sslrootcert: f.sslrootcert } : {}),
+        ...(p.password ? { password: p.password } : {}),
+      };
+      const s = resolveConnectionSettings({ overrides, applicationName }, this.env);
+      return { config: toPgClientConfig(s), label: p.profile.name, demo: false };
+    }
+    if (target.kind === 'dsn') {
+      const s = resolveConnectionSettings(
+        { dsn: target.dsn, applicationName, ...(target.password ? { overrides: { password: target.password } } : {}) },
+        this.env,
+      );
+      return { config: toPgClientConfig(s), label: `${s.user}@${s.host}:${s.port}/${s.database}`, demo: false };
+    }
+    const f = target.fields;
+    const s = resolveConnectionSettings(
+      {
+        applicationName,
+        overrides: {
+          ...(f.host ? { host: f.host } : {}),
+          ...(f.port ? { port: String(f.port) } : {}),
+          ...(f.database ? { dbname: f.database } : {}),
+          ...(f.user ? { user: f.user } : {}),
+          ...(f.password ? { password: f.password } : {}),
+          ...(f.sslmode ? { sslmode: f.sslmode } : {}),
+          ...(f.sslrootcert ? { sslrootcert: f.sslrootcert } : {}),
+        },
+      },
+      this.env,
+    );
+    return { config: toPgClientConfig(s), label: `${s.user}@${s.host}:${s.port}/${s.database}`, demo: false };
+  }
+
+  private handlers(): Handlers {
+    return {
+      'app.info': async () => {
+        const env = this.env;
+        return {
+          version: APP_VERSION,
+          contractVersion: CONTRACT_VERSION,
+          shell: this.opts.shell,
+          passwordStorage: this.opts.profiles.passwordStorage,
+          defaults: {
+            ...(env['PGHOST'] ? { host: env['PGHOST'] } : {}),
+            ...(env['PGPORT'] && Number(env['PGPORT']) ? { port: Number(env['PGPORT']) } : {}),
+            ...(env['PGDATABASE'] ? { database: env['PGDATABASE'] } : {}),
+            ...(env['PGUSER'] ? { user: env['PGUSER'] } : {}),
+          },
+        };
+      },
+      'profiles.list': async () => this.opts.profiles.list(),
+      'profiles.save': async (r) => this.opts.profiles.save(r.profile, r.password),
+      'profiles.delete': async (r) => {
+        this.opts.profiles.delete(r.id);
+        return {};
+      },
+      'session.connect': async (r) => {
+        const { config, label, demo } = await this.configFor(r.target);
+        const monitor = await MonitorSession.open(config, { intervalMs: this.opts.pollIntervalMs ?? 1000 });
+        let snapshot;
+        try {
+          snapshot = await monitor.poll();
+        } catch (e) {
+          await monitor.close();
+          throw e;
+        }
+        const id = randomBytes(8).toString('hex');
+        const session: Session = { id, label, config, monitor, streams: new Map(), demo };
+        this.sessions.set(id, session);
+        monitor.start(
+          (snap, lag) => {
+            this.emit('monitor.snapshot', { sessionId: id, ...snap });
+            if (lag.length) this.emit('lag.delta', { sessionId: id, points: lag });
+          },
+          (error) => this.emit('session.state', { sessionId: id, state: 'reconnecting', error }),
+        );
+        this.emit('session.state', { sessionId: id, state: 'connected' });
+        return { sessionId: id, label, overview: snapshot.overview };
+      },
+      'session.disconnect': async (r) => {
+        await this.closeSession(r.sessionId);
+        return {};
+      },
+      'slots.create': async (r) => this.session(r.sessionId).monitor.createSlot(r),
+      'slots.describeDrop': async (r) => this.session(r.sessionId).monitor.describeDrop(r.name),
+      'slots.drop': async (r) => this.session(r.sessionId).monitor.drop(r.name, r.token, r.terminateConsumer),
+      'slots.advance': async (r) => this.session(r.sessionId).monitor.advance(r.name, r.lsn),
+      'slots.peek': async (r) => this.session(r.sessionId).monitor.peek(r.name, r.limit),
+      'stream.start': async (r) => {
+        const s = this.session(r.sessionId);
+        const streamId = randomBytes(6).toString('hex');
+        const live = new LiveStream(s.id, streamId, s.config, r.source, this.emit, this.opts.transportReady);
+        s.streams.set(streamId, live);
+        const slot = await live.started;
+        live.done.finally(() => s.streams.delete(streamId));
+        return { streamId, slot };
+      },
+      'stream.stop': async (r) => {
+        const live = this.session(r.sessionId).streams.get(r.streamId);
+        await live?.stop();
+        return {};
+      },
+      'demo.setRate': async (r) => {
+        if (!this.session(r.sessionId).demo)
+          throw new WalscopeError({ code: 'INVALID_ARGUMENT', message: 'not the demo database' });
+        return { changesPerSecond: (await this.opts.demo()).setRate(r.changesPerSecond) };
+      },
+    };
+  }
+
+  async closeSession(id: string): Promise<void> {
+    const s = this.sessions.get(id);
+    if (!s) return;
+    this.sessions.delete(id);
+    await Promise.all([...s.streams.values()].map((l) => l.stop()));
+    await s.monitor.close();
+    this.emit('session.state', { sessionId: id, state: 'closed' });
+  }
+
+  /** Stops every stream and session (window closed, socket gone, app quitting). */
+  async shutdown(): Promise<void> {
+    await Promise.all([...this.sessions.keys()].map((id) => this.closeSession(id)));
+  }
+
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+}

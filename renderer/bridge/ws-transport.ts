@@ -1,0 +1,69 @@
+import { CONTRACT_VERSION, type WalscopeApi } from '../../shared/contract';
+import type { ServerFrame } from '../../shared/contract/ws-protocol';
+import type { Result } from '../../shared/errors';
+
+type Listener = (payload: unknown) => void;
+
+/** Minimal socket surface, so the transport is tested with a fake. */
+export interface SocketLike {
+  readyState: number;
+  send(data: string): void;
+  addEventListener(type: 'open' | 'close' | 'message', fn: (ev: { data?: unknown }) => void): void;
+}
+
+/**
+ * The contract over the serve-mode WebSocket: invoke frames with ids, result frames matched back,
+ * event frames fanned out to listeners. Requests made before the socket opens are queued.
+ */
+export function createWsApi(socket: SocketLike, onVersionMismatch?: (server: number) => void): WalscopeApi {
+  let nextId = 1;
+  const pending = new Map<number, (r: Result<unknown>) => void>();
+  const listeners = new Map<string, Set<Listener>>();
+  const queue: string[] = [];
+  socket.addEventListener('open', () => {
+    for (const f of queue.splice(0)) socket.send(f);
+  });
+  socket.addEventListener('close', () => {
+    for (const [id, resolve] of pending) {
+      resolve({
+        ok: false,
+        error: { code: 'CONNECTION', message: 'lost the connection to WALscope', hint: 'Reload the page.' },
+      });
+      pending.delete(id);
+    }
+  });
+  socket.addEventListener('message', (ev) => {
+    let frame: ServerFrame;
+    try {
+      frame = JSON.parse(String(ev.data)) as ServerFrame;
+    } catch {
+      return;
+    }
+    if (frame.kind === 'hello') {
+      if (frame.contractVersion !== CONTRACT_VERSION) onVersionMismatch?.(frame.contractVersion);
+    } else if (frame.kind === 'result') {
+      const resolve = pending.get(frame.id);
+      pending.delete(frame.id);
+      resolve?.(frame.result);
+    } else if (frame.kind === 'event') {
+      for (const l of listeners.get(frame.name) ?? []) l(frame.payload);
+    }
+  });
+  return {
+    invoke(name, request) {
+      const id = nextId++;
+      const text = JSON.stringify({ kind: 'invoke', id, name, request });
+      return new Promise((resolve) => {
+        pending.set(id, resolve as (r: Result<unknown>) => void);
+        if (socket.readyState === 1) socket.send(text);
+        else queue.push(text);
+      });
+    },
+    on(name, handler) {
+      let set = listeners.get(name);
+      if (!set) listeners.set(name, (set = new Set()));
+      set.add(handler as Listener);
+      return () => set.delete(handler as Listener);
+    },
+  };
+}

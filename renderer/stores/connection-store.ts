@@ -1,0 +1,69 @@
+import { create } from 'zustand';
+import type { CommandResponse, ConnectTarget, Profile, ServerOverview } from '../../shared/contract';
+import type { ErrorInfo } from '../../shared/errors';
+import { getApi } from '../bridge/api';
+
+export interface SessionInfo {
+  id: string;
+  label: string;
+  overview: ServerOverview;
+}
+
+interface ConnectionState {
+  info: CommandResponse<'app.info'> | null;
+  profiles: Profile[];
+  session: SessionInfo | null;
+  connecting: boolean;
+  error: ErrorInfo | null;
+  sessionState: 'connected' | 'reconnecting' | 'closed' | 'failed' | null;
+  loadInfo(): Promise<void>;
+  connect(target: ConnectTarget): Promise<boolean>;
+  disconnect(): Promise<void>;
+  saveProfile(profile: Omit<Profile, 'hasPassword'>, password?: string): Promise<string | undefined>;
+  deleteProfile(id: string): Promise<void>;
+  setSessionState(state: ConnectionState['sessionState'], error?: ErrorInfo): void;
+}
+
+export const useConnection = create<ConnectionState>((set, get) => ({
+  info: null,
+  profiles: [],
+  session: null,
+  connecting: false,
+  error: null,
+  sessionState: null,
+  async loadInfo() {
+    const [info, profiles] = await Promise.all([getApi().invoke('app.info', {}), getApi().invoke('profiles.list', {})]);
+    set({ info: info.ok ? info.value : null, profiles: profiles.ok ? profiles.value : [] });
+  },
+  async connect(target) {
+    set({ connecting: true, error: null });
+    const r = await getApi().invoke('session.connect', { target });
+    if (!r.ok) {
+      set({ connecting: false, error: r.error });
+      return false;
+    }
+    set({
+      connecting: false,
+      session: { id: r.value.sessionId, label: r.value.label, overview: r.value.overview },
+      sessionState: 'connected',
+    });
+    return true;
+  },
+  async disconnect() {
+    const s = get().session;
+    if (s) await getApi().invoke('session.disconnect', { sessionId: s.id });
+    set({ session: null, sessionState: null });
+  },
+  async saveProfile(profile, password) {
+    const r = await getApi().invoke('profiles.save', { profile, ...(password ? { password } : {}) });
+    await get().loadInfo();
+    return r.ok ? r.value.note : r.error.message;
+  },
+  async deleteProfile(id) {
+    await getApi().invoke('profiles.delete', { id });
+    await get().loadInfo();
+  },
+  setSessionState(state, error) {
+    set({ sessionState: state, ...(error ? { error } : {}) });
+  },
+}));

@@ -1,0 +1,122 @@
+import { useEffect, useState } from 'react';
+import { getApi } from '../bridge/api';
+import { humanDuration } from '../lib/format';
+import { useConnection } from '../stores/connection-store';
+import { useMonitor } from '../stores/monitor-store';
+import { useStream } from '../stores/stream-store';
+import { ConnectView } from './ConnectView';
+import { ErrorBox } from './ErrorBox';
+import { OverviewView } from './OverviewView';
+import { SlotsView } from './SlotsView';
+import { StandbysView } from './StandbysView';
+import { StreamView } from './StreamView';
+
+const TABS = ['Overview', 'Slots', 'Standbys', 'Stream'] as const;
+type Tab = (typeof TABS)[number];
+
+/** Subscribes the stores to the bridge's events, once. */
+function useBridgeEvents(): void {
+  useEffect(() => {
+    const api = getApi();
+    const offs = [
+      api.on('monitor.snapshot', (s) => {
+        if (s.sessionId === useConnection.getState().session?.id) useMonitor.getState().applySnapshot(s);
+      }),
+      api.on('lag.delta', (d) => {
+        if (d.sessionId === useConnection.getState().session?.id) useMonitor.getState().applyLag(d.points);
+      }),
+      api.on('stream.batch', (b) => useStream.getState().applyBatch(b)),
+      api.on('stream.state', (s) => useStream.getState().applyState(s)),
+      api.on('stream.stats', (s) => {
+        if (s.streamId === useStream.getState().streamId) useStream.getState().setStats(s.stats);
+      }),
+      api.on('session.state', (s) => {
+        if (s.sessionId === useConnection.getState().session?.id)
+          useConnection.getState().setSessionState(s.state, s.error);
+      }),
+    ];
+    return () => offs.forEach((off) => off());
+  }, []);
+}
+
+function Heartbeat() {
+  const stats = useStream((s) => s.stats);
+  const state = useStream((s) => s.state);
+  const age = stats?.lastKeepaliveAgeMs ?? null;
+  const level =
+    state !== 'streaming' ? 'idle' : age === null ? 'idle' : age < 15_000 ? 'ok' : age < 60_000 ? 'late' : 'dead';
+  const text =
+    state === 'reconnecting' ? 'reconnecting…' : age === null ? 'no stream' : `keepalive ${humanDuration(age)} ago`;
+  return (
+    <span
+      className={`heartbeat ${level}`}
+      data-testid="heartbeat"
+      title="Age of the last keepalive from the server on our stream"
+    >
+      <span className="dot" /> {text}
+    </span>
+  );
+}
+
+export function App() {
+  useBridgeEvents();
+  const { session, sessionState, error, loadInfo, connect, disconnect } = useConnection();
+  const lsn = useMonitor((s) => s.overview?.currentLsn);
+  const [tab, setTab] = useState<Tab>('Overview');
+
+  useEffect(() => {
+    void loadInfo().then(() => {
+      // `npm start` with no server opens the demo straight away (#demo in the URL).
+      if (location.hash === '#demo' && !useConnection.getState().session) void connect({ kind: 'demo' });
+    });
+  }, [loadInfo, connect]);
+
+  if (!session) return <ConnectView />;
+  return (
+    <div className="app">
+      <header className="topbar">
+        <span className="brand">WALscope</span>
+        <span className="session" data-testid="session-label">
+          {session.label}
+        </span>
+        <span className="mono lsn-live" title="Current WAL position" data-testid="topbar-lsn">
+          {lsn ?? session.overview.currentLsn}
+        </span>
+        {sessionState === 'reconnecting' && <span className="badge reconnecting">catalog reconnecting</span>}
+        <Heartbeat />
+        <button
+          className="link"
+          onClick={() => {
+            useMonitor.getState().reset();
+            void disconnect();
+          }}
+        >
+          Disconnect
+        </button>
+      </header>
+      <nav className="tabs" role="tablist">
+        {TABS.map((t) => (
+          <button
+            key={t}
+            role="tab"
+            aria-selected={t === tab}
+            className={t === tab ? 'on' : ''}
+            onClick={() => setTab(t)}
+          >
+            {t}
+          </button>
+        ))}
+      </nav>
+      <main className="content">
+        {sessionState === 'reconnecting' && error && <ErrorBox error={error} />}
+        {tab === 'Overview' && <OverviewView />}
+        {tab === 'Slots' && <SlotsView />}
+        {tab === 'Standbys' && <StandbysView />}
+        {/* The stream stays mounted so a tail keeps its scroll position when switching tabs. */}
+        <div hidden={tab !== 'Stream'} className="stream-host">
+          <StreamView />
+        </div>
+      </main>
+    </div>
+  );
+}

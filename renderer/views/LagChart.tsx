@@ -1,0 +1,107 @@
+import { useEffect, useRef } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import { humanBytes, humanDuration } from '../lib/format';
+import { lagSeries, useMonitor } from '../stores/monitor-store';
+
+export const WINDOWS = [
+  { label: '1 min', seconds: 60 },
+  { label: '15 min', seconds: 900 },
+  { label: '1 h', seconds: 3600 },
+] as const;
+
+/**
+ * A live lag chart: bytes on the left axis, the server's time lag on the right where it gives one.
+ * The uPlot instance is created once per series/window; each tick only calls setData (a new
+ * options object would rebuild the chart). Hover shows the exact LSN in the legend.
+ */
+export function LagChart({
+  series,
+  windowSeconds,
+  height = 180,
+}: {
+  series: string;
+  windowSeconds: number;
+  height?: number;
+}) {
+  const host = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  const version = useMonitor((s) => s.lagVersion);
+
+  useEffect(() => {
+    const el = host.current;
+    if (!el) return;
+    const lsnAt = (i: number | null | undefined): string => {
+      const s = lagSeries.get(series);
+      return i === null || i === undefined ? '' : (s?.lsn[i] ?? '—');
+    };
+    const opts: uPlot.Options = {
+      width: el.clientWidth || 600,
+      height,
+      legend: { live: true },
+      cursor: { drag: { x: false, y: false } },
+      scales: {
+        x: { time: true },
+        bytes: { auto: true, range: (_u, min, max) => [Math.min(0, min), Math.max(1, max)] },
+        ms: { auto: true },
+      },
+      axes: [
+        {},
+        { scale: 'bytes', values: (_u, ticks) => ticks.map((t) => humanBytes(t)), size: 70 },
+        {
+          scale: 'ms',
+          side: 1,
+          values: (_u, ticks) => ticks.map((t) => humanDuration(t)),
+          grid: { show: false },
+          size: 70,
+        },
+      ],
+      series: [
+        {
+          label: 'time',
+          value: (_u, v, _s, i) => (v ? `${new Date(v * 1000).toLocaleTimeString()} · LSN ${lsnAt(i)}` : ''),
+        },
+        { label: 'lag bytes', scale: 'bytes', stroke: '#3b82f6', width: 2, value: (_u, v) => humanBytes(v) },
+        { label: 'time lag', scale: 'ms', stroke: '#f59e0b', width: 1.5, value: (_u, v) => humanDuration(v) },
+      ],
+    };
+    const p = new uPlot(opts, [[], [], []], el);
+    plot.current = p;
+    const ro = new ResizeObserver(() => p.setSize({ width: el.clientWidth || 600, height }));
+    ro.observe(el);
+    return () => {
+      ro.disconnect();
+      p.destroy();
+      plot.current = null;
+    };
+  }, [series, height]);
+
+  useEffect(() => {
+    const s = lagSeries.get(series);
+    const p = plot.current;
+    if (!p || !s) return;
+    const from = Date.now() / 1000 - windowSeconds;
+    let i = 0;
+    while (i < s.t.length && s.t[i]! < from) i++;
+    p.setData([s.t.slice(i), s.bytes.slice(i), s.timeLagMs.slice(i)] as uPlot.AlignedData);
+  }, [version, series, windowSeconds]);
+
+  return <div className="lag-chart" ref={host} data-testid={`lag-chart-${series}`} />;
+}
+
+export function WindowSelector({ value, onChange }: { value: number; onChange: (s: number) => void }) {
+  return (
+    <div className="segmented" role="group" aria-label="Time window">
+      {WINDOWS.map((w) => (
+        <button
+          key={w.seconds}
+          className={w.seconds === value ? 'on' : ''}
+          aria-pressed={w.seconds === value}
+          onClick={() => onChange(w.seconds)}
+        >
+          {w.label}
+        </button>
+      ))}
+    </div>
+  );
+}

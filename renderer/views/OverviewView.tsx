@@ -1,0 +1,77 @@
+import { humanBytes, humanDuration } from '../lib/format';
+import { useConnection } from '../stores/connection-store';
+import { useMonitor } from '../stores/monitor-store';
+import { useStream } from '../stores/stream-store';
+
+function Fact({ label, value, testId }: { label: string; value: string; testId?: string }) {
+  return (
+    <div className="fact">
+      <div className="fact-label">{label}</div>
+      <div className="fact-value" data-testid={testId}>
+        {value}
+      </div>
+    </div>
+  );
+}
+
+export function OverviewView() {
+  const o = useMonitor((s) => s.overview) ?? useConnection.getState().session?.overview;
+  const alerts = useMonitor((s) => s.alerts);
+  const orphans = useMonitor((s) => s.orphans);
+  const stats = useStream((s) => s.stats);
+  if (!o) return null;
+  return (
+    <div className="overview">
+      <div className="facts">
+        <Fact label="Server" value={`PostgreSQL ${o.serverVersion}`} />
+        <Fact label="System identifier" value={o.systemId} />
+        <Fact label="Timeline" value={String(o.timeline)} />
+        <Fact label="wal_level" value={o.walLevel} />
+        <Fact label="Current WAL position" value={o.currentLsn ?? '—'} testId="current-lsn" />
+        <Fact label="Role" value={o.inRecovery ? 'standby (in recovery)' : 'primary'} />
+        <Fact
+          label="max_slot_wal_keep_size"
+          value={o.maxSlotWalKeepSize === '-1' ? 'unlimited' : o.maxSlotWalKeepSize}
+        />
+        <Fact label="wal_sender_timeout" value={o.walSenderTimeout} />
+        <Fact label="Slots" value={String(o.slotCount)} testId="slot-count" />
+        <Fact label="Standbys" value={String(o.standbyCount)} />
+        <Fact label="Connected as" value={`${o.user}@${o.host}/${o.database}`} />
+        <Fact
+          label="Our stream"
+          value={
+            stats
+              ? `${humanBytes(stats.bytesBehind)} behind · keepalive ${humanDuration(stats.lastKeepaliveAgeMs)} ago`
+              : 'not streaming'
+          }
+        />
+      </div>
+      <h2>Alerts</h2>
+      {alerts.length === 0 ? (
+        <p className="muted">Nothing needs attention.</p>
+      ) : (
+        <ul className="alerts">
+          {alerts.map((a) => (
+            <li key={a.key} className={`alert ${a.severity}`}>
+              <strong>{a.subject}</strong> {a.message}
+            </li>
+          ))}
+        </ul>
+      )}
+      {orphans.length > 0 && (
+        <>
+          <h2>Left behind by WALscope</h2>
+          <p className="muted">
+            These slots were created by WALscope and nothing consumes them: they retain WAL. Drop them from the Slots
+            view.
+          </p>
+          <ul>
+            {orphans.map((n) => (
+              <li key={n}>{n}</li>
+            ))}
+          </ul>
+        </>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,68 @@
+import type { WireMessage } from '../../shared/contract';
+import { cellText, hexDump, relationOf } from '../lib/format';
+
+function TupleTable({ rows }: { rows: [string, Record<string, unknown> | undefined][] }) {
+  const present = rows.filter(([, t]) => t);
+  if (present.length === 0) return null;
+  const columns = [...new Set(present.flatMap(([, t]) => Object.keys(t!)))];
+  return (
+    <table className="grid compact tuples" aria-label="Tuple values">
+      <thead>
+        <tr>
+          <th>column</th>
+          {present.map(([label]) => (
+            <th key={label}>{label}</th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {columns.map((c) => (
+          <tr key={c}>
+            <td className="mono">{c}</td>
+            {present.map(([label, t]) => {
+              const v = t![c];
+              return (
+                <td key={label} className={`mono ${v === null ? 'null' : ''}`}>
+                  {v === undefined ? '' : cellText(v)}
+                </td>
+              );
+            })}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** Old/new/key tuples side by side, every other field, and the raw message bytes. */
+export function StreamDetail({ m }: { m: WireMessage }) {
+  const skip = new Set(['new', 'old', 'key', 'rawHex', 'seq', 'columns']);
+  const fields = Object.entries(m).filter(([k]) => !skip.has(k));
+  return (
+    <aside className="stream-detail" aria-label="Message detail">
+      <h2>
+        {m.type} <span className="muted">{relationOf(m)}</span>
+      </h2>
+      <dl className="kv">
+        {fields.map(([k, v]) => (
+          <div key={k} className="kv-row">
+            <dt>{k}</dt>
+            <dd className="mono">{typeof v === 'object' ? JSON.stringify(v) : String(v)}</dd>
+          </div>
+        ))}
+      </dl>
+      <TupleTable
+        rows={[
+          ['key', m['key'] as Record<string, unknown> | undefined],
+          ['old', m['old'] as Record<string, unknown> | undefined],
+          ['new', m['new'] as Record<string, unknown> | undefined],
+        ]}
+      />
+      {Array.isArray(m['columns']) && <pre className="mono small">{JSON.stringify(m['columns'], null, 1)}</pre>}
+      <h3>Raw bytes</h3>
+      <pre className="hex" data-testid="raw-hex">
+        {hexDump(m.rawHex)}
+      </pre>
+    </aside>
+  );
+}

@@ -1,0 +1,289 @@
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { StreamSourceRequest } from '../../shared/contract';
+import { humanBytes, humanDuration, humanRate, relationOf, summaryOf } from '../lib/format';
+import { useConnection } from '../stores/connection-store';
+import { useMonitor } from '../stores/monitor-store';
+import { nextTransaction, rows, useStream, visibleRows } from '../stores/stream-store';
+import { ErrorBox } from './ErrorBox';
+import { StreamDetail } from './StreamDetail';
+
+const OPS = [
+  '',
+  'begin',
+  'commit',
+  'insert',
+  'update',
+  'delete',
+  'truncate',
+  'message',
+  'relation',
+  'stream_start',
+  'stream_commit',
+  'prepare',
+];
+
+function SourcePicker({ onStart }: { onStart: (s: StreamSourceRequest) => void }) {
+  const overview = useMonitor((s) => s.overview);
+  const slots = useMonitor((s) => s.slots).filter((s) => s.slotType === 'logical' && !s.temporary);
+  const [kind, setKind] = useState<'temporary' | 'copy' | 'direct'>('temporary');
+  const [plugin, setPlugin] = useState('pgoutput');
+  const [picked, setPublication] = useState('');
+  // The overview may arrive after this form mounts: default to the first publication then.
+  const publication = picked || overview?.publications[0] || '';
+  const [slot, setSlot] = useState('');
+  const [consumeOk, setConsumeOk] = useState(false);
+  const chosen = slots.find((s) => s.name === slot);
+  const needsPub = (kind === 'temporary' ? plugin : chosen?.plugin) === 'pgoutput';
+  const pubs = needsPub && publication ? [publication] : [];
+  return (
+    <form
+      className="source-picker"
+      aria-label="Stream source"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (kind === 'temporary') onStart({ kind, plugin, publications: pubs });
+        else if (kind === 'copy') onStart({ kind, slot, publications: pubs });
+        else onStart({ kind: 'direct', slot, publications: pubs, consume: true });
+      }}
+    >
+      <select aria-label="Source" value={kind} onChange={(e) => setKind(e.target.value as typeof kind)}>
+        <option value="temporary">Live tail (temporary slot)</option>
+        <option value="copy">Existing slot — peek (temporary copy)</option>
+        <option value="direct">Existing slot — consume</option>
+      </select>
+      {kind === 'temporary' ? (
+        <select aria-label="Plugin" value={plugin} onChange={(e) => setPlugin(e.target.value)}>
+          {(overview?.plugins ?? ['pgoutput', 'test_decoding']).map((p) => (
+            <option key={p}>{p}</option>
+          ))}
+        </select>
+      ) : (
+        <select aria-label="Slot" value={slot} onChange={(e) => setSlot(e.target.value)}>
+          <option value="">choose a slot…</option>
+          {slots.map((s) => (
+            <option key={s.name} value={s.name}>
+              {s.name} ({s.plugin})
+            </option>
+          ))}
+        </select>
+      )}
+      {needsPub && (
+        <select aria-label="Publication" value={publication} onChange={(e) => setPublication(e.target.value)}>
+          <option value="">publication…</option>
+          {(overview?.publications ?? []).map((p) => (
+            <option key={p}>{p}</option>
+          ))}
+        </select>
+      )}
+      {kind === 'direct' && (
+        <label className="inline warning">
+          <input type="checkbox" checked={consumeOk} onChange={(e) => setConsumeOk(e.target.checked)} />I understand:
+          consuming confirms positions, so the slot moves and its real consumer will not see these changes.
+        </label>
+      )}
+      <button
+        type="submit"
+        className="primary"
+        disabled={(kind !== 'temporary' && !slot) || (kind === 'direct' && !consumeOk) || (needsPub && !publication)}
+      >
+        Start
+      </button>
+    </form>
+  );
+}
+
+export function StreamView() {
+  const session = useConnection((s) => s.session)!;
+  const st = useStream();
+  const { version, filter, collapsed, follow, paused, selectedSeq } = st;
+  const list = useMemo(() => visibleRows(rows, filter, collapsed), [version, filter, collapsed]);
+  const parent = useRef<HTMLDivElement>(null);
+  const filterBox = useRef<HTMLInputElement>(null);
+  const virtual = useVirtualizer({
+    count: list.length,
+    getScrollElement: () => parent.current,
+    estimateSize: () => 26,
+    getItemKey: (i) => `${list[i]!.lsn}:${list[i]!.seq}`,
+    overscan: 20,
+  });
+  useEffect(() => {
+    if (follow && !paused && list.length) virtual.scrollToIndex(list.length - 1, { align: 'end' });
+  }, [list, follow, paused, virtual]);
+  const selectedIndex = list.findIndex((m) => m.seq === selectedSeq);
+  const selected = selectedIndex >= 0 ? list[selectedIndex] : undefined;
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent): void => {
+      const tag = (e.target as HTMLElement).tagName;
+      if (tag === 'INPUT' || tag === 'SELECT' || tag === 'TEXTAREA') return;
+      if (e.key === '/') {
+        e.preventDefault();
+        filterBox.current?.focus();
+      } else if (e.key === ' ') {
+        e.preventDefault();
+        useStream.getState().setPaused(!useStream.getState().paused);
+      } else if (e.key === 'j' || e.key === 'k') {
+        const i = nextTransaction(list, selectedIndex, e.key === 'j' ? 1 : -1);
+        if (list[i]) {
+          useStream.getState().select(list[i]!.seq);
+          useStream.getState().setFollow(false);
+          virtual.scrollToIndex(i, { align: 'center' });
+        }
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [list, selectedIndex, virtual]);
+
+  const exportShown = (): void => {
+    const blob = new Blob(
+      list.map((m) => JSON.stringify(m) + '\n'),
+      { type: 'application/x-ndjson' },
+    );
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(blob);
+    a.download = `walscope-${session.label.replace(/[^\w.-]+/g, '_')}-${Date.now()}.ndjson`;
+    a.click();
+    URL.revokeObjectURL(a.href);
+  };
+
+  const running = st.streamId !== null && st.state !== 'stopped' && st.state !== 'failed';
+  return (
+    <div className="stream">
+      <div className="toolbar">
+        {!running ? (
+          <SourcePicker onStart={(s) => void st.start(session.id, s)} />
+        ) : (
+          <>
+            <span className={`badge ${st.state ?? ''}`} data-testid="stream-state">
+              {st.state}
+            </span>
+            <span className="mono">{st.slot}</span>
+            <span className={`badge ${st.mode}`}>
+              {st.mode === 'consume' ? 'consume: confirms positions' : 'inspect: confirms nothing'}
+            </span>
+            <button onClick={() => void st.stop(session.id)}>Stop</button>
+          </>
+        )}
+        <button onClick={() => st.setPaused(!paused)} aria-pressed={paused}>
+          {paused ? 'Resume' : 'Pause'}
+        </button>
+        <label className="inline">
+          <input type="checkbox" checked={follow} onChange={(e) => st.setFollow(e.target.checked)} /> Follow
+        </label>
+        <button onClick={exportShown} disabled={list.length === 0}>
+          Export NDJSON
+        </button>
+      </div>
+      <div className="toolbar filters" role="search">
+        <input
+          ref={filterBox}
+          aria-label="Filter text"
+          placeholder="Filter (/)…"
+          value={filter.text}
+          onChange={(e) => st.setFilter({ text: e.target.value })}
+        />
+        <input
+          aria-label="Relation"
+          placeholder="relation"
+          value={filter.relation}
+          onChange={(e) => st.setFilter({ relation: e.target.value })}
+        />
+        <select aria-label="Operation" value={filter.op} onChange={(e) => st.setFilter({ op: e.target.value })}>
+          {OPS.map((o) => (
+            <option key={o} value={o}>
+              {o || 'all operations'}
+            </option>
+          ))}
+        </select>
+        <input
+          aria-label="xid"
+          placeholder="xid"
+          value={filter.xid}
+          onChange={(e) => st.setFilter({ xid: e.target.value })}
+          className="narrow"
+        />
+        <span className="counters" data-testid="stream-counters">
+          <span data-testid="received-count">{st.received}</span> received · {list.length} shown ·{' '}
+          {humanRate(st.stats?.messagesPerSec ?? 0)} msgs/s · {humanBytes(st.stats?.bytesPerSec ?? 0)}/s · dropped in
+          view <span data-testid="dropped-count">{st.droppedInView}</span>
+          {st.stats && <> · keepalive {humanDuration(st.stats.lastKeepaliveAgeMs)} ago</>}
+        </span>
+      </div>
+      {st.error && <ErrorBox error={st.error} />}
+      {st.gaps.map((g) => (
+        <div key={`${g.from}-${g.to}`} className="gap" role="alert">
+          Gap from {g.from} to {g.to}: {g.reason}
+        </div>
+      ))}
+      {paused && (
+        <div className="paused-banner">Paused — still receiving ({st.received} so far). Press space or Resume.</div>
+      )}
+      <div className="stream-body">
+        <div className="stream-list" ref={parent} role="grid" aria-label="Decoded messages" aria-rowcount={list.length}>
+          <div className="msg head" role="row">
+            <span>LSN</span>
+            <span>xid</span>
+            <span>operation</span>
+            <span>relation</span>
+            <span>summary</span>
+          </div>
+          <div style={{ height: virtual.getTotalSize() + 26 }} className="virtual-space">
+            {virtual.getVirtualItems().map((v) => {
+              const m = list[v.index]!;
+              const isBegin = m.type === 'begin' || m.type === 'begin_prepare';
+              const isCollapsed = isBegin && m.xid !== undefined && collapsed.has(m.xid);
+              return (
+                <div
+                  key={v.key}
+                  role="row"
+                  data-testid={`msg-${m.seq}`}
+                  data-type={m.type}
+                  className={`msg ${m.type} ${m.seq === selectedSeq ? 'selected' : ''}`}
+                  style={{ transform: `translateY(${v.start + 26}px)` }}
+                  onClick={() => st.select(m.seq)}
+                >
+                  <span
+                    className="mono lsn"
+                    title="Copy LSN"
+                    onClick={(e) => {
+                      e.stopPropagation();
+                      void navigator.clipboard?.writeText(m.lsn);
+                    }}
+                  >
+                    {m.lsn}
+                  </span>
+                  <span className="xid">{m.xid ?? ''}</span>
+                  <span className={`op ${m.type}`}>
+                    {isBegin && m.xid !== undefined ? (
+                      <button
+                        className="twisty"
+                        aria-label={isCollapsed ? 'Expand transaction' : 'Collapse transaction'}
+                        onClick={(e) => {
+                          e.stopPropagation();
+                          st.toggleCollapsed(m.xid!);
+                        }}
+                      >
+                        {isCollapsed ? '▸' : '▾'}
+                      </button>
+                    ) : null}
+                    {m.type}
+                  </span>
+                  <span className="rel">{relationOf(m)}</span>
+                  <span className="summary">{summaryOf(m)}</span>
+                </div>
+              );
+            })}
+          </div>
+          {list.length === 0 && (
+            <p className="muted empty">
+              {running ? 'Waiting for changes…' : 'Start a live tail or open a slot to see decoded changes.'}
+            </p>
+          )}
+        </div>
+        {selected && <StreamDetail m={selected} />}
+      </div>
+    </div>
+  );
+}
