@@ -27,7 +27,7 @@ function run(cmd, cmdArgs) {
 
 const electron = electronBinary();
 if (electron) {
-  if (!existsSync(path.join(root, 'out', 'main', 'index.js')))
+  if (!existsSync(path.join(root, 'out', 'main', 'index.cjs')))
     run(process.execPath, [require.resolve('electron-vite/bin/electron-vite.js'), 'build']);
   const child = spawn(electron, [root, ...args], { cwd: root, stdio: 'inherit' });
   child.on('exit', (code) => process.exit(code ?? 0));

@@ -11,14 +11,10 @@ export const CONTRACT_VERSION = 1;
 export * from './commands';
 export * from './events';
 export * from './dto';
+export * from './channels';
 
 /** The one API object the renderer uses, whatever carries it (preload IPC or WebSocket). */
 export interface WalscopeApi {
   invoke<K extends CommandName>(name: K, request: CommandRequest<K>): Promise<Result<CommandResponse<K>>>;
   on<K extends EventName>(name: K, handler: (payload: EventPayload<K>) => void): () => void;
 }
-
-/** Namespaced channel names (Electron IPC); one invoke channel and one event channel per name. */
-export const IPC_PREFIX = 'walscope:';
-export const commandChannel = (name: CommandName): string => `${IPC_PREFIX}cmd:${name}`;
-export const eventChannel = (name: EventName): string => `${IPC_PREFIX}evt:${name}`;

@@ -1,0 +1,81 @@
+// The Electron shell: lifecycle, windows, IPC binding and safeStorage. Everything else is main/.
+import { app, BrowserWindow, ipcMain, Menu, safeStorage, session } from 'electron';
+import path from 'node:path';
+import { startDemoDatabase, type DemoHandle } from '../main/demo/demo-database';
+import { ProfileStore, type SecretStore } from '../main/sessions/profile-store';
+import { SessionManager } from '../main/sessions/session-manager';
+import { bindIpc, eventSender } from './ipc';
+import { APP_CSP, isTrustedSenderUrl, windowOptions } from './window-options';
+
+const dev = !app.isPackaged && process.env['ELECTRON_RENDERER_URL'] !== undefined;
+const devServerUrl = dev ? process.env['ELECTRON_RENDERER_URL'] : undefined;
+const rendererRoot = path.join(__dirname, '../renderer');
+const managers = new Map<number, SessionManager>();
+let demo: Promise<DemoHandle> | undefined;
+
+function secrets(): SecretStore | undefined {
+  if (!safeStorage.isEncryptionAvailable()) return undefined;
+  return { encrypt: (s) => safeStorage.encryptString(s), decrypt: (b) => safeStorage.decryptString(b) };
+}
+
+function createWindow(): void {
+  const win = new BrowserWindow(windowOptions(path.join(__dirname, '../preload/index.cjs'), dev));
+  const contents = win.webContents;
+  const manager = new SessionManager(
+    {
+      shell: 'electron',
+      profiles: new ProfileStore(path.join(app.getPath('userData'), 'profiles.json'), secrets()),
+      demo: () => (demo ??= startDemoDatabase({ userDataDir: app.getPath('userData') })),
+    },
+    eventSender(contents),
+  );
+  managers.set(contents.id, manager);
+  contents.on('will-navigate', (e) => e.preventDefault());
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  win.on('closed', () => {
+    managers.delete(contents.id);
+    void manager.shutdown();
+  });
+  win.once('ready-to-show', () => win.show());
+  if (devServerUrl) void win.loadURL(`${devServerUrl}#demo`);
+  else
+    void win.loadFile(path.join(rendererRoot, 'index.html'), {
+      hash: process.argv.includes('--no-demo') ? '' : 'demo',
+    });
+}
+
+void app.whenReady().then(() => {
+  Menu.setApplicationMenu(null);
+  session.defaultSession.setPermissionRequestHandler((_wc, _perm, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [APP_CSP] } });
+  });
+  bindIpc(
+    ipcMain,
+    (senderId) => managers.get(senderId)?.dispatcher,
+    (url) => isTrustedSenderUrl(url, devServerUrl, rendererRoot),
+  );
+  createWindow();
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) createWindow();
+  });
+});
+
+app.on('web-contents-created', (_e, contents) => {
+  contents.on('will-attach-webview', (e) => e.preventDefault());
+});
+
+app.on('window-all-closed', () => app.quit());
+
+let quitting = false;
+app.on('before-quit', (e) => {
+  if (quitting) return;
+  quitting = true;
+  e.preventDefault();
+  void (async () => {
+    await Promise.all([...managers.values()].map((m) => m.shutdown()));
+    if (demo) await (await demo).stop().catch(() => undefined);
+    app.exit(0);
+  })();
+});

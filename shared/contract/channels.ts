@@ -1,0 +1,35 @@
+/**
+ * IPC channel names and the lists of command and event names, without the schemas: the sandboxed
+ * preload imports only this (it must stay a small single file). A test keeps the lists equal to
+ * the keys of COMMANDS and EVENTS.
+ */
+export const COMMAND_NAMES = [
+  'app.info',
+  'profiles.list',
+  'profiles.save',
+  'profiles.delete',
+  'session.connect',
+  'session.disconnect',
+  'slots.create',
+  'slots.describeDrop',
+  'slots.drop',
+  'slots.advance',
+  'slots.peek',
+  'stream.start',
+  'stream.stop',
+  'demo.setRate',
+] as const;
+
+export const EVENT_NAMES = [
+  'session.state',
+  'monitor.snapshot',
+  'lag.delta',
+  'stream.batch',
+  'stream.state',
+  'stream.stats',
+  'app.error',
+] as const;
+
+export const IPC_PREFIX = 'walscope:';
+export const commandChannel = (name: string): string => `${IPC_PREFIX}cmd:${name}`;
+export const eventChannel = (name: string): string => `${IPC_PREFIX}evt:${name}`;
