@@ -5,10 +5,13 @@ import { resolve } from 'node:path';
 // main: app/main.ts with the engine bundled in (dependencies stay external in node_modules);
 // preload: ONE CommonJS file (a sandboxed preload cannot load ES modules or other files);
 // renderer: the same entry as serve mode.
+// WALSCOPE_OUT lets a test build elsewhere without touching the out/ that serve mode uses.
+const out = process.env['WALSCOPE_OUT'] ?? 'out';
+
 export default defineConfig({
   main: {
     build: {
-      outDir: 'out/main',
+      outDir: `${out}/main`,
       rollupOptions: {
         input: { index: resolve(__dirname, 'app/main.ts') },
         output: { format: 'cjs', entryFileNames: '[name].cjs' },
@@ -17,7 +20,7 @@ export default defineConfig({
   },
   preload: {
     build: {
-      outDir: 'out/preload',
+      outDir: `${out}/preload`,
       externalizeDeps: false,
       rollupOptions: {
         input: { index: resolve(__dirname, 'app/preload.ts') },
@@ -31,7 +34,7 @@ export default defineConfig({
     base: './',
     plugins: [react()],
     build: {
-      outDir: resolve(__dirname, 'out/renderer'),
+      outDir: resolve(__dirname, `${out}/renderer`),
       assetsInlineLimit: 0,
       rollupOptions: { input: resolve(__dirname, 'renderer/index.html') },
     },

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS, COMMAND_NAMES, EVENTS, EVENT_NAMES, commandChannel } from '../shared/contract';
@@ -107,20 +108,23 @@ describe('contract name lists', () => {
 
 describe('Electron build output (the runtime itself cannot run here)', () => {
   it('builds main as CommonJS and the sandboxed preload as ONE CommonJS file', () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'walscope-build-'));
     execFileSync(process.execPath, [path.join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
       cwd: root,
       stdio: 'pipe',
+      env: { ...process.env, WALSCOPE_OUT: out },
     });
-    const preloadFiles = fs.readdirSync(path.join(root, 'out/preload'));
+    const preloadFiles = fs.readdirSync(path.join(out, 'preload'));
     expect(preloadFiles).toEqual(['index.cjs']);
-    const preload = fs.readFileSync(path.join(root, 'out/preload/index.cjs'), 'utf8');
+    const preload = fs.readFileSync(path.join(out, 'preload/index.cjs'), 'utf8');
     expect(preload).not.toMatch(/^\s*import\s|\bexport\s/m);
     const requires = [...preload.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
     expect(requires).toEqual(['electron']);
     expect(preload).toContain('exposeInMainWorld("walscope"');
-    const main = fs.readFileSync(path.join(root, 'out/main/index.cjs'), 'utf8');
+    const main = fs.readFileSync(path.join(out, 'main/index.cjs'), 'utf8');
     expect(main).toContain('require("electron")');
     expect(JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).main).toBe('out/main/index.cjs');
-    expect(fs.existsSync(path.join(root, 'out/renderer/index.html'))).toBe(true);
+    expect(fs.existsSync(path.join(out, 'renderer/index.html'))).toBe(true);
+    fs.rmSync(out, { recursive: true, force: true });
   }, 120_000);
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -40,7 +41,10 @@ async function freePort(): Promise<number> {
  * `postgres` user who cannot enter root's home: then a private dir under the system temp dir.
  */
 export function demoDataDir(userDataDir: string): string {
-  if (process.getuid?.() === 0) return path.join(os.tmpdir(), 'walscope-demo-root', 'pgdata');
+  if (process.getuid?.() === 0) {
+    const tag = createHash('sha1').update(path.resolve(userDataDir)).digest('hex').slice(0, 12);
+    return path.join(os.tmpdir(), `walscope-demo-${tag}`, 'pgdata');
+  }
   return path.join(userDataDir, 'demo', 'pgdata');
 }
 

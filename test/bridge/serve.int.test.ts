@@ -1,0 +1,187 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDemoDatabase } from '../../main/demo/demo-database';
+import { startServe, type ServeHandle } from '../../main/serve/serve';
+import { ProfileStore } from '../../main/sessions/profile-store';
+import { startPostgres, type PgServer } from '../support/postgres';
+import { eventually } from '../support/eventually';
+import { connectWs } from '../support/ws-client';
+
+const root = path.resolve(__dirname, '../..');
+const rendererDir = path.join(root, 'out', 'renderer');
+
+function get(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { headers }, (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      })
+      .on('error', reject);
+  });
+}
+
+describe('serve mode: the contract over a WebSocket', () => {
+  let a: PgServer;
+  let b: PgServer;
+  let serve: ServeHandle;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    if (!fs.existsSync(path.join(rendererDir, 'index.html'))) {
+      execFileSync(
+        process.execPath,
+        [
+          path.join(root, 'node_modules/vite/bin/vite.js'),
+          'build',
+          '--config',
+          'vite.renderer.config.ts',
+          '--logLevel',
+          'warn',
+        ],
+        { cwd: root },
+      );
+    }
+    [a, b] = await Promise.all([startPostgres({ name: 'bridge-a' }), startPostgres({ name: 'bridge-b' })]);
+    for (const s of [a, b]) await s.query(`CREATE TABLE t (id int PRIMARY KEY, v text)`);
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'walscope-userdata-'));
+    serve = await startServe({
+      rendererDir,
+      profiles: new ProfileStore(path.join(dataDir, 'profiles.json'), undefined),
+      demo: () => Promise.reject(new Error('no demo in this test')),
+      env: {},
+    });
+  });
+
+  afterAll(async () => {
+    await serve?.close();
+    await a?.destroy();
+    await b?.destroy();
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('requires the token for the page and sends a strict CSP', async () => {
+    const base = `http://127.0.0.1:${serve.port}`;
+    expect((await get(`${base}/`)).status).toBe(403);
+    expect((await get(`${base}/?token=wrong`)).status).toBe(403);
+    const ok = await get(serve.url);
+    expect(ok.status).toBe(200);
+    expect(ok.headers['content-security-policy']).toMatch(/script-src 'self'/);
+    expect(ok.headers['content-security-policy']).not.toMatch(/unsafe/);
+    expect(String(ok.headers['set-cookie'])).toMatch(/HttpOnly; SameSite=Strict/);
+    expect((await get(`${base}/?token=${serve.token}`, { host: 'evil.example:80' })).status).toBe(421);
+    expect((await get(`${base}/../../etc/passwd?token=${serve.token}`)).status).not.toBe(200);
+  });
+
+  it('refuses sockets without the token or from a foreign origin', async () => {
+    const ws = `ws://127.0.0.1:${serve.port}/ws`;
+    await expect(connectWs(ws)).rejects.toThrow(/403/);
+    await expect(connectWs(`${ws}?token=nope`)).rejects.toThrow(/403/);
+    await expect(connectWs(`${ws}?token=${serve.token}`, { origin: 'https://evil.example' })).rejects.toThrow(/403/);
+    const ok = await connectWs(`${ws}?token=${serve.token}`, { origin: `http://127.0.0.1:${serve.port}` });
+    await ok.close();
+  });
+
+  it('rejects malformed and unknown commands with typed errors', async () => {
+    const c = await connectWs(`ws://127.0.0.1:${serve.port}/ws?token=${serve.token}`);
+    expect(await c.invoke('no.such', {})).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
+    expect(await c.invoke('session.connect', { target: { kind: 'dsn' } })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_ARGUMENT' },
+    });
+    expect(await c.invoke('stream.stop', { sessionId: 'x', streamId: 'y', extra: true })).toMatchObject({ ok: false });
+    const bad = await c.invoke('session.connect', { target: { kind: 'dsn', dsn: a.dsn({ password: 'wrong' }) } });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'AUTH' } });
+    expect(JSON.stringify(bad)).not.toContain('wrong');
+    await c.close();
+  });
+
+  it('two sessions at once: snapshots, a live tail each, and closing drops the temporary slots', async () => {
+    const c = await connectWs(`ws://127.0.0.1:${serve.port}/ws?token=${serve.token}`);
+    const sessions: { id: string; server: PgServer; streamId: string; slot: string }[] = [];
+    for (const server of [a, b]) {
+      const r = await c.invoke<{ sessionId: string; overview: { walLevel: string } }>('session.connect', {
+        target: { kind: 'dsn', dsn: server.dsn() },
+      });
+      if (!r.ok) throw new Error(r.error.message);
+      expect(r.value.overview.walLevel).toBe('logical');
+      const s = await c.invoke<{ streamId: string; slot: string }>('stream.start', {
+        sessionId: r.value.sessionId,
+        source: { kind: 'temporary', plugin: 'test_decoding', publications: [] },
+      });
+      if (!s.ok) throw new Error(s.error.message);
+      sessions.push({ id: r.value.sessionId, server, streamId: s.value.streamId, slot: s.value.slot });
+    }
+    for (const [i, s] of sessions.entries()) await s.server.query(`INSERT INTO t VALUES ($1, 'from ${i}')`, [i + 1]);
+    for (const [i, s] of sessions.entries()) {
+      const batch = await c.waitForEvent(
+        (e) =>
+          e.name === 'stream.batch' &&
+          e.payload['streamId'] === s.streamId &&
+          (e.payload['messages'] as { type: string }[]).some((m) => m.type === 'insert'),
+      );
+      const insert = (
+        batch['messages'] as { type: string; new: Record<string, string>; rawHex: string; lsn: string }[]
+      ).find((m) => m.type === 'insert')!;
+      expect(insert.new).toEqual({ id: String(i + 1), v: `from ${i}` });
+      expect(insert.rawHex.length).toBeGreaterThan(0);
+      expect(insert.lsn).toMatch(/^[0-9A-F]+\/[0-9A-F]+$/);
+      await c.waitForEvent((e) => e.name === 'monitor.snapshot' && e.payload['sessionId'] === s.id);
+      await c.waitForEvent((e) => e.name === 'stream.stats' && e.payload['streamId'] === s.streamId);
+      const [slot] = await s.server.query(`SELECT temporary FROM pg_replication_slots WHERE slot_name = $1`, [s.slot]);
+      expect(slot).toEqual({ temporary: true });
+    }
+    // Closing the socket (a window closing) stops the streams: their temporary slots are gone.
+    await c.close();
+    for (const s of sessions) {
+      await eventually(
+        async () =>
+          (await s.server.query(`SELECT 1 FROM pg_replication_slots WHERE slot_name = $1`, [s.slot])).length === 0,
+      );
+      await eventually(
+        async () =>
+          (await s.server.query(`SELECT 1 FROM pg_stat_replication WHERE application_name LIKE 'walscope%'`)).length ===
+          0,
+      );
+    }
+  });
+});
+
+describe('demo database', () => {
+  it('starts from a fresh user data dir with slots, a consumer and live changes', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'walscope-demo-test-'));
+    const demo = await startDemoDatabase({ userDataDir: dir, rate: 200 });
+    try {
+      const pg = await import('pg');
+      const client = new pg.default.Client({ connectionString: demo.dsn });
+      await client.connect();
+      try {
+        const slots = await eventually(async () => {
+          const r = await client.query<{ slot_name: string; active: boolean }>(
+            `SELECT slot_name, active FROM pg_replication_slots ORDER BY 1`,
+          );
+          return r.rows.find((s) => s.slot_name === 'demo_consumer')?.active ? r.rows : undefined;
+        });
+        expect(slots!.map((s) => s.slot_name)).toEqual(['demo_consumer', 'demo_idle']);
+        const before = Number((await client.query(`SELECT count(*) FROM orders`)).rows[0].count);
+        await eventually(
+          async () => Number((await client.query(`SELECT count(*) FROM orders`)).rows[0].count) > before + 5,
+        );
+        expect((await client.query(`SHOW wal_level`)).rows[0].wal_level).toBe('logical');
+      } finally {
+        await client.end();
+      }
+    } finally {
+      await demo.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});

@@ -1,0 +1,69 @@
+import WebSocket from 'ws';
+import type { ServerFrame } from '../../shared/contract/ws-protocol';
+import type { Result } from '../../shared/errors';
+
+/** A Node-side client of the serve-mode protocol, for tests. */
+export interface WsClient {
+  ws: WebSocket;
+  events: { name: string; payload: Record<string, unknown> }[];
+  invoke<T = unknown>(name: string, request: unknown): Promise<Result<T>>;
+  waitForEvent(
+    pred: (e: { name: string; payload: Record<string, unknown> }) => boolean,
+    timeoutMs?: number,
+  ): Promise<Record<string, unknown>>;
+  close(): Promise<void>;
+}
+
+export function connectWs(url: string, headers: Record<string, string> = {}): Promise<WsClient> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { headers });
+    const pending = new Map<number, (r: Result<unknown>) => void>();
+    const events: WsClient['events'] = [];
+    const waiters = new Set<() => void>();
+    let next = 1;
+    ws.on('message', (data) => {
+      const f = JSON.parse(String(data)) as ServerFrame;
+      if (f.kind === 'result') pending.get(f.id)?.(f.result);
+      if (f.kind === 'event') {
+        events.push({ name: f.name, payload: f.payload as Record<string, unknown> });
+        for (const w of [...waiters]) w();
+      }
+    });
+    ws.once('error', reject);
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    ws.once('open', () =>
+      resolve({
+        ws,
+        events,
+        invoke: <T>(name: string, request: unknown) =>
+          new Promise<Result<T>>((res) => {
+            const id = next++;
+            pending.set(id, res as (r: Result<unknown>) => void);
+            ws.send(JSON.stringify({ kind: 'invoke', id, name, request }));
+          }),
+        waitForEvent: (pred, timeoutMs = 20_000) =>
+          new Promise((res, rej) => {
+            const check = (): void => {
+              const hit = events.find(pred);
+              if (hit) {
+                waiters.delete(check);
+                clearTimeout(t);
+                res(hit.payload);
+              }
+            };
+            const t = setTimeout(() => {
+              waiters.delete(check);
+              rej(new Error(`no matching event in ${timeoutMs} ms (got ${events.map((e) => e.name).join(',')})`));
+            }, timeoutMs);
+            waiters.add(check);
+            check();
+          }),
+        close: () =>
+          new Promise<void>((res) => {
+            ws.once('close', () => res());
+            ws.close();
+          }),
+      }),
+    );
+  });
+}
