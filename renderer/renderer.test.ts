@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import type { WireMessage } from '../shared/contract';
+import { createWsApi, type SocketLike } from './bridge/ws-transport';
+import { EMPTY_FILTER, matches } from './lib/filters';
+import { cellText, hexDump, humanBytes, humanDuration, summaryOf } from './lib/format';
+import { RingBuffer } from './lib/ring-buffer';
+import { sortSlots } from './stores/monitor-store';
+import { nextTransaction, visibleRows } from './stores/stream-store';
+
+const m = (seq: number, type: string, extra: Record<string, unknown> = {}): WireMessage => ({
+  seq,
+  type,
+  lsn: `0/${seq.toString(16)}`,
+  ...extra,
+});
+
+describe('ring buffer', () => {
+  it('keeps the newest rows within capacity and counts evictions', () => {
+    const r = new RingBuffer<number>(3);
+    for (let i = 0; i < 5; i++) r.push(i);
+    expect(r.toArray()).toEqual([2, 3, 4]);
+    expect(r.size).toBe(3);
+    expect(r.evicted).toBe(2);
+    expect(r.at(0)).toBe(2);
+    expect(r.at(3)).toBeUndefined();
+    r.clear();
+    expect(r.size).toBe(0);
+  });
+});
+
+describe('formatting', () => {
+  it('formats bytes, durations, values and hex', () => {
+    expect(humanBytes(0)).toBe('0 B');
+    expect(humanBytes(1536)).toBe('1.5 kB');
+    expect(humanBytes(5 * 1024 ** 3)).toBe('5.0 GB');
+    expect(humanBytes(null)).toBe('—');
+    expect(humanDuration(250)).toBe('250 ms');
+    expect(humanDuration(90_000)).toBe('1 min 30 s');
+    expect(cellText(null)).toBe('NULL');
+    expect(cellText('')).toBe('');
+    expect(cellText({ unchangedToast: true })).toBe('(unchanged TOAST)');
+    expect(hexDump('414243')).toBe('000000  41 42 43' + ' '.repeat(39) + '  ABC');
+    expect(summaryOf(m(1, 'insert', { new: { id: '1', name: null } }))).toBe('id=1 name=NULL');
+  });
+});
+
+describe('stream filters and grouping', () => {
+  const list = new RingBuffer<WireMessage>(100);
+  [
+    m(1, 'begin', { xid: 10 }),
+    m(2, 'insert', { xid: 10, schema: 'public', table: 'orders', new: { id: '1' } }),
+    m(3, 'commit', { xid: 10 }),
+    m(4, 'begin', { xid: 11 }),
+    m(5, 'delete', { xid: 11, schema: 'public', table: 'items', key: { id: '9' } }),
+    m(6, 'commit', { xid: 11 }),
+  ].forEach((x) => list.push(x));
+
+  it('filters by relation, op, xid and text', () => {
+    expect(visibleRows(list, { ...EMPTY_FILTER, relation: 'ORDERS' }, new Set()).map((x) => x.seq)).toEqual([2]);
+    expect(visibleRows(list, { ...EMPTY_FILTER, op: 'delete' }, new Set()).map((x) => x.seq)).toEqual([5]);
+    expect(visibleRows(list, { ...EMPTY_FILTER, xid: '11' }, new Set()).map((x) => x.seq)).toEqual([4, 5, 6]);
+    expect(visibleRows(list, { ...EMPTY_FILTER, text: 'id=9' }, new Set()).map((x) => x.seq)).toEqual([5]);
+    expect(matches(m(7, 'insert'), EMPTY_FILTER)).toBe(true);
+  });
+  it('collapses a transaction to its BEGIN and steps between transactions', () => {
+    const shown = visibleRows(list, EMPTY_FILTER, new Set([10]));
+    expect(shown.map((x) => x.seq)).toEqual([1, 4, 5, 6]);
+    expect(nextTransaction(shown, 0, 1)).toBe(1);
+    expect(nextTransaction(shown, 1, -1)).toBe(0);
+    expect(nextTransaction(shown, 1, 1)).toBe(1);
+  });
+});
+
+describe('slots table sorting', () => {
+  it('sorts with nulls last and name as tie-break', () => {
+    const s = (name: string, retainedBytes: number | null) => ({ name, retainedBytes }) as never;
+    const sorted = sortSlots([s('b', 5), s('a', null), s('c', 5), s('d', 1)], 'retainedBytes', -1);
+    expect(sorted.map((x: { name: string }) => x.name)).toEqual(['b', 'c', 'd', 'a']);
+  });
+});
+
+describe('WebSocket transport', () => {
+  it('queues until open, matches results by id and fans out events', async () => {
+    const sent: string[] = [];
+    const listeners: Record<string, ((ev: { data?: unknown }) => void)[]> = {};
+    const socket: SocketLike = {
+      readyState: 0,
+      send: (d) => sent.push(d),
+      addEventListener: (t, fn) => (listeners[t] ??= []).push(fn),
+    };
+    const fire = (t: string, data?: unknown): void => listeners[t]!.forEach((f) => f({ data }));
+    const mismatches: number[] = [];
+    const api = createWsApi(socket, (v) => mismatches.push(v));
+    const got: unknown[] = [];
+    api.on('session.state', (p) => got.push(p));
+    const p = api.invoke('app.info', {});
+    expect(sent).toEqual([]);
+    socket.readyState = 1;
+    fire('open');
+    const frame = JSON.parse(sent[0]!) as { id: number; name: string };
+    expect(frame.name).toBe('app.info');
+    fire('message', JSON.stringify({ kind: 'hello', contractVersion: 999 }));
+    fire('message', JSON.stringify({ kind: 'result', id: frame.id, result: { ok: true, value: 42 } }));
+    expect(await p).toEqual({ ok: true, value: 42 });
+    fire('message', JSON.stringify({ kind: 'event', name: 'session.state', payload: { state: 'connected' } }));
+    expect(got).toEqual([{ state: 'connected' }]);
+    expect(mismatches).toEqual([999]);
+    const lost = api.invoke('profiles.list', {});
+    fire('close');
+    expect(await lost).toMatchObject({ ok: false, error: { code: 'CONNECTION' } });
+  });
+});
