@@ -30,9 +30,10 @@ test('Electron app: the window connects and lists slots', async ({ env }) => {
   try {
     const page = await app.firstWindow();
     await expect(page).toHaveTitle('WALscope');
-    const prefs = await app.evaluate(({ BrowserWindow }) =>
-      BrowserWindow.getAllWindows()[0]!.webContents.getLastWebPreferences(),
-    );
+    const prefs = await app.evaluate(({ BrowserWindow }) => {
+      const contents = BrowserWindow.getAllWindows()[0]!.webContents as unknown as { getLastWebPreferences(): unknown };
+      return contents.getLastWebPreferences();
+    });
     expect(prefs).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false });
     await page.getByLabel('DSN').fill(env.server.dsn());
     await page.getByRole('button', { name: 'Connect', exact: true }).click();
