@@ -6,26 +6,18 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { installedElectron } from './electron-path.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
-
-function electronBinary() {
-  try {
-    const p = require('electron');
-    return typeof p === 'string' && existsSync(p) ? p : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 function run(cmd, cmdArgs) {
   const r = spawnSync(cmd, cmdArgs, { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
-const electron = electronBinary();
+const electron = installedElectron();
 if (electron) {
   if (!existsSync(path.join(root, 'out', 'main', 'index.cjs')))
     run(process.execPath, [require.resolve('electron-vite/bin/electron-vite.js'), 'build']);

@@ -1,22 +1,12 @@
 import { _electron as electron } from '@playwright/test';
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { installedElectron } from '../bin/electron-path.mjs';
 import { expect, test } from './fixtures';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-function electronBinary(): string | undefined {
-  try {
-    const p = createRequire(import.meta.url)('electron') as unknown;
-    return typeof p === 'string' && fs.existsSync(p) ? p : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-const binary = electronBinary();
+const binary = installedElectron();
 
 // The desktop shell runs the same UI; this spec drives it where the Electron runtime is installed.
 // Where it is not (its binary is downloaded from outside the npm registry), the spec is reported
