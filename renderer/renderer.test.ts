@@ -110,3 +110,23 @@ describe('WebSocket transport', () => {
     expect(await lost).toMatchObject({ ok: false, error: { code: 'CONNECTION' } });
   });
 });
+
+describe('stream store', () => {
+  it('appends batches outside React, holds rows while paused and keeps counting', async () => {
+    const { useStream, rows } = await import('./stores/stream-store');
+    const s = useStream.getState();
+    rows.clear();
+    useStream.setState({ streamId: 'x', paused: false, received: 0, droppedInView: 0 });
+    s.applyBatch({ sessionId: 's', streamId: 'x', messages: [m(1, 'begin'), m(2, 'insert')], dropped: 0 });
+    expect(rows.size).toBe(2);
+    useStream.getState().setPaused(true);
+    useStream.getState().applyBatch({ sessionId: 's', streamId: 'x', messages: [m(3, 'commit')], dropped: 4 });
+    expect(rows.size).toBe(2);
+    expect(useStream.getState().received).toBe(3);
+    expect(useStream.getState().droppedInView).toBe(4);
+    useStream.getState().setPaused(false);
+    expect(rows.size).toBe(3);
+    useStream.getState().applyBatch({ sessionId: 's', streamId: 'other', messages: [m(9, 'insert')], dropped: 0 });
+    expect(rows.size).toBe(3); // another stream's rows are not mixed in
+  });
+});

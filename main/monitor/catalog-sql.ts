@@ -19,6 +19,7 @@ SELECT (SELECT system_identifier::text FROM pg_control_system()) AS system_id,
        current_setting('wal_sender_timeout') AS wal_sender_timeout,
        current_database() AS database,
        current_user AS "user",
+       (SELECT rolreplication OR rolsuper FROM pg_roles WHERE rolname = current_user) AS can_replicate,
        coalesce(host(inet_server_addr()), 'local socket') AS host,
        coalesce((SELECT array_agg(pubname::text ORDER BY pubname) FROM pg_publication), '{}') AS publications,
        coalesce((SELECT array_agg(DISTINCT plugin::text) FROM pg_replication_slots WHERE plugin IS NOT NULL), '{}') AS slot_plugins`;

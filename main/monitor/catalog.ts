@@ -41,6 +41,7 @@ export async function readOverview(client: pg.Client): Promise<Omit<ServerOvervi
     walSenderTimeout: String(r['wal_sender_timeout']),
     database: String(r['database']),
     user: String(r['user']),
+    canReplicate: r['can_replicate'] === true,
     host: String(r['host']),
     plugins: [...new Set([...KNOWN_PLUGINS.slice(0, 2), ...slotPlugins, ...KNOWN_PLUGINS.slice(2)])],
     publications: (r['publications'] as string[]) ?? [],

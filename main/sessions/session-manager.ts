@@ -158,7 +158,7 @@ export class SessionManager {
           (error) => this.emit('session.state', { sessionId: id, state: 'reconnecting', error }),
         );
         this.emit('session.state', { sessionId: id, state: 'connected' });
-        return { sessionId: id, label, overview: snapshot.overview };
+        return { sessionId: id, label, demo, overview: snapshot.overview };
       },
       'session.disconnect': async (r) => {
         await this.closeSession(r.sessionId);

@@ -6,6 +6,7 @@ import { getApi } from '../bridge/api';
 export interface SessionInfo {
   id: string;
   label: string;
+  demo: boolean;
   overview: ServerOverview;
 }
 
@@ -44,7 +45,7 @@ export const useConnection = create<ConnectionState>((set, get) => ({
     }
     set({
       connecting: false,
-      session: { id: r.value.sessionId, label: r.value.label, overview: r.value.overview },
+      session: { id: r.value.sessionId, label: r.value.label, demo: r.value.demo, overview: r.value.overview },
       sessionState: 'connected',
     });
     return true;

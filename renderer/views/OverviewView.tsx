@@ -1,3 +1,5 @@
+import { useState } from 'react';
+import { getApi } from '../bridge/api';
 import { humanBytes, humanDuration } from '../lib/format';
 import { useConnection } from '../stores/connection-store';
 import { useMonitor } from '../stores/monitor-store';
@@ -14,7 +16,36 @@ function Fact({ label, value, testId }: { label: string; value: string; testId?:
   );
 }
 
+const RATES = [0, 20, 200, 2000, 20000];
+
+/** The demo's workload generator: changes per second. */
+function DemoRate({ sessionId }: { sessionId: string }) {
+  const [rate, setRate] = useState(20);
+  return (
+    <div className="row demo-rate">
+      <label className="inline">
+        Demo workload
+        <select
+          aria-label="Demo workload rate"
+          value={rate}
+          onChange={async (e) => {
+            const r = await getApi().invoke('demo.setRate', { sessionId, changesPerSecond: Number(e.target.value) });
+            if (r.ok) setRate(r.value.changesPerSecond);
+          }}
+        >
+          {RATES.map((r) => (
+            <option key={r} value={r}>
+              {r === 0 ? 'paused' : `${r.toLocaleString()} changes/s`}
+            </option>
+          ))}
+        </select>
+      </label>
+    </div>
+  );
+}
+
 export function OverviewView() {
+  const session = useConnection((s) => s.session);
   const o = useMonitor((s) => s.overview) ?? useConnection.getState().session?.overview;
   const alerts = useMonitor((s) => s.alerts);
   const orphans = useMonitor((s) => s.orphans);
@@ -22,6 +53,25 @@ export function OverviewView() {
   if (!o) return null;
   return (
     <div className="overview">
+      {!o.canReplicate && (
+        <div className="error-box" role="alert" data-code="PRIVILEGE">
+          <strong>This role cannot stream</strong>
+          <div className="error-hint">
+            {o.user} has neither the REPLICATION attribute nor superuser: the slot and standby views work, but a live
+            tail, peeking and slot changes will be refused. A superuser can run ALTER ROLE {o.user} REPLICATION;
+            pg_hba.conf must also allow replication connections.
+          </div>
+        </div>
+      )}
+      {o.walLevel !== 'logical' && (
+        <div className="error-box" role="alert" data-code="WAL_LEVEL">
+          <strong>wal_level is {o.walLevel}, not logical</strong>
+          <div className="error-hint">
+            Logical decoding (live tail, backlog peek, logical slots) needs wal_level = logical in postgresql.conf and a
+            server restart. Physical slots and standbys are shown as usual.
+          </div>
+        </div>
+      )}
       <div className="facts">
         <Fact label="Server" value={`PostgreSQL ${o.serverVersion}`} />
         <Fact label="System identifier" value={o.systemId} />
@@ -46,6 +96,7 @@ export function OverviewView() {
           }
         />
       </div>
+      {session?.demo && <DemoRate sessionId={session.id} />}
       <h2>Alerts</h2>
       {alerts.length === 0 ? (
         <p className="muted">Nothing needs attention.</p>

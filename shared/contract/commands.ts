@@ -40,7 +40,7 @@ export const COMMANDS = {
   'profiles.delete': { request: z.strictObject({ id: z.string().min(1).max(128) }), response: z.object({}) },
   'session.connect': {
     request: z.strictObject({ target: ConnectTargetSchema }),
-    response: z.object({ sessionId: z.string(), label: z.string(), overview: ServerOverviewSchema }),
+    response: z.object({ sessionId: z.string(), label: z.string(), demo: z.boolean(), overview: ServerOverviewSchema }),
   },
   'session.disconnect': { request: z.strictObject(SessionRef), response: z.object({}) },
   'slots.create': {

@@ -64,6 +64,8 @@ export const ServerOverviewSchema = z.object({
   walSenderTimeout: z.string(),
   database: z.string(),
   user: z.string(),
+  /** The role may stream and manage slots (REPLICATION attribute or superuser). */
+  canReplicate: z.boolean(),
   host: z.string(),
   plugins: z.array(z.string()),
   publications: z.array(z.string()),

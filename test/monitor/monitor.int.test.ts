@@ -142,6 +142,8 @@ describe.each(availableMajors())('monitor against PostgreSQL %i', (major) => {
     await server.query(`CREATE ROLE plain LOGIN PASSWORD 'pw'`);
     const plain = await MonitorSession.open({ ...clientConfig(server), user: 'plain', password: 'pw' });
     try {
+      expect((await plain.poll()).overview.canReplicate).toBe(false);
+      expect((await monitor.poll()).overview.canReplicate).toBe(true);
       expect(await codeOf(plain.createSlot({ name: 'denied', kind: 'logical', plugin: 'pgoutput' }))).toBe('PRIVILEGE');
     } finally {
       await plain.close();
