@@ -5,6 +5,9 @@ import { ProtocolError } from '../protocol/protocol-error';
 import { PgoutputDecoder } from './pgoutput';
 import { frame, relationFrame } from './test-support/pgoutput-builder';
 
+/** CI runs a time-boxed pass; `npm run fuzz` a long one. */
+const FUZZ_RUNS = Number(process.env['WALSCOPE_FUZZ_RUNS'] ?? 3000);
+
 const LSN = 0x1_0000_0010n;
 const cols = [{ name: 'id', key: true, typeOid: 23 }, { name: 'name' }, { name: 'big' }];
 
@@ -252,7 +255,7 @@ describe('pgoutput bad input', () => {
           }
         },
       ),
-      { numRuns: 3000 },
+      { numRuns: FUZZ_RUNS },
     );
   });
 

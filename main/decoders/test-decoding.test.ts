@@ -5,6 +5,9 @@ import { ProtocolError } from '../protocol/protocol-error';
 import { TestDecodingDecoder } from './test-decoding';
 import { Wal2JsonDecoder } from './wal2json';
 
+/** CI runs a time-boxed pass; `npm run fuzz` a long one. */
+const FUZZ_RUNS = Number(process.env['WALSCOPE_FUZZ_RUNS'] ?? 3000);
+
 const LSN = 0x10n;
 const decode = (line: string, d = new TestDecodingDecoder()): unknown => d.decode(Buffer.from(line, 'utf8'), LSN);
 
@@ -84,7 +87,7 @@ describe('test_decoding lines', () => {
           if (!(e instanceof ProtocolError)) throw e;
         }
       }),
-      { numRuns: 3000 },
+      { numRuns: FUZZ_RUNS },
     );
   });
 });

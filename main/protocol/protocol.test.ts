@@ -30,6 +30,9 @@ import {
 } from './feedback';
 import { ProtocolError } from './protocol-error';
 
+/** CI runs a time-boxed pass; `npm run fuzz` a long one. */
+const FUZZ_RUNS = Number(process.env['WALSCOPE_FUZZ_RUNS'] ?? 3000);
+
 describe('LSN and PostgreSQL time', () => {
   it('formats like the server: upper-case hex, unpadded', () => {
     expect(formatLsn(0x16b3748n)).toBe('0/16B3748');
@@ -81,7 +84,7 @@ describe('CopyData from the server', () => {
           expect(e).toBeInstanceOf(ProtocolError);
         }
       }),
-      { numRuns: 5000 },
+      { numRuns: FUZZ_RUNS },
     );
     expect(() => parseServerCopyData(Buffer.from([0x77, 1, 2]))).toThrow(/XLogData header/);
     expect(() => parseServerCopyData(Buffer.from([0x68]))).toThrow(/unknown CopyData message 0x68/);

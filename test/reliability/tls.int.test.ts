@@ -1,0 +1,131 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WalscopeError } from '../../shared/errors';
+import { connectWithSslFallback, resolveConnectionSettings, toPgClientConfig } from '../../main/connection';
+import { ReplicationConnection } from '../../main/session/replication-connection';
+import { startPostgres, type PgServer } from '../support/postgres';
+
+/** A throwaway CA and a server certificate valid for 127.0.0.1 only (not for "localhost"). */
+function makeCerts(dir: string): { ca: string; cert: string; key: string } {
+  const o = (args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+  o([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=walscope test CA',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.crt',
+  ]);
+  o(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', 'server.key', '-out', 'server.csr']);
+  fs.writeFileSync(path.join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1\n');
+  o([
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.crt',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-extfile',
+    'ext.cnf',
+    '-out',
+    'server.crt',
+  ]);
+  return { ca: path.join(dir, 'ca.crt'), cert: path.join(dir, 'server.crt'), key: path.join(dir, 'server.key') };
+}
+
+describe('connection security: sslmode against a server with a private CA', () => {
+  let server: PgServer;
+  let dir: string;
+  let ca: string;
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'walscope-tls-'));
+    const certs = makeCerts(dir);
+    ca = certs.ca;
+    server = await startPostgres({ name: 'tls' });
+    // The server reads its key as the postgres user, with strict permissions.
+    for (const f of ['server.crt', 'server.key']) fs.copyFileSync(path.join(dir, f), path.join(server.dataDir, f));
+    fs.chmodSync(path.join(server.dataDir, 'server.key'), 0o600);
+    const owner = fs.statSync(server.dataDir);
+    for (const f of ['server.crt', 'server.key']) fs.chownSync(path.join(server.dataDir, f), owner.uid, owner.gid);
+    await server.query(`ALTER SYSTEM SET ssl = on`);
+    await server.query(`SELECT pg_reload_conf()`);
+    await new Promise((r) => setTimeout(r, 500));
+  });
+
+  afterAll(async () => {
+    await server?.destroy();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const connect = async (dsn: string): Promise<boolean> => {
+    const s = resolveConnectionSettings({ dsn }, { PGPASSFILE: '/nonexistent' }, { home: '/nonexistent' });
+    const client = await connectWithSslFallback((c) => new pg.Client(c), toPgClientConfig(s));
+    try {
+      const r = await client.query<{ ssl: boolean }>(`SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()`);
+      return r.rows[0]!.ssl;
+    } finally {
+      await client.end();
+    }
+  };
+  const base = (host: string, mode: string, extra = ''): string =>
+    `host=${host} port=${server.port} user=${server.user} password=${server.password} dbname=postgres sslmode=${mode}${extra}`;
+
+  it('verify-full passes with the CA and the right host, fails on a host mismatch', async () => {
+    expect(await connect(base('127.0.0.1', 'verify-full', ` sslrootcert=${ca}`))).toBe(true);
+    await expect(connect(base('localhost', 'verify-full', ` sslrootcert=${ca}`))).rejects.toThrow(
+      /Hostname\/IP does not match|altnames/i,
+    );
+  });
+
+  it('verify-ca checks the chain but not the host; without the CA it fails', async () => {
+    expect(await connect(base('localhost', 'verify-ca', ` sslrootcert=${ca}`))).toBe(true);
+    await expect(connect(base('127.0.0.1', 'verify-ca'))).rejects.toThrow(
+      /self[- ]signed|unable to verify|certificate/i,
+    );
+  });
+
+  it('require encrypts without verifying; prefer uses TLS when offered; disable does not', async () => {
+    expect(await connect(base('127.0.0.1', 'require'))).toBe(true);
+    expect(await connect(base('127.0.0.1', 'prefer'))).toBe(true);
+    expect(await connect(base('127.0.0.1', 'disable'))).toBe(false);
+  });
+
+  it('replication connections use the same TLS settings, and errors carry no secrets', async () => {
+    const s = resolveConnectionSettings(
+      { dsn: base('127.0.0.1', 'verify-full', ` sslrootcert=${ca}`) },
+      {},
+      { home: '/nonexistent' },
+    );
+    const conn = await ReplicationConnection.open(toPgClientConfig(s, { replication: 'database' }), 'database');
+    expect((await conn.run(`SELECT ssl::text FROM pg_stat_ssl WHERE pid = pg_backend_pid()`)).rows[0]![0]).toBe('true');
+    await conn.close();
+    const bad = resolveConnectionSettings(
+      { dsn: base('localhost', 'verify-full', ` sslrootcert=${ca}`).replace(server.password, 'sekrit-pw') },
+      {},
+      { home: '/nonexistent' },
+    );
+    const err = await ReplicationConnection.open(toPgClientConfig(bad, { replication: 'database' }), 'database').catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(WalscopeError);
+    expect((err as WalscopeError).code).toBe('CONNECTION');
+    expect(JSON.stringify((err as WalscopeError).toInfo())).not.toContain('sekrit-pw');
+  });
+});
