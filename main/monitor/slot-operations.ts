@@ -3,7 +3,7 @@ import { WalscopeError } from '../../shared/errors';
 import { formatLsn, parseLsn } from '../../shared/lsn';
 import type { DropDescription, SlotView } from '../../shared/contract/dto';
 import type { WalscopeClientConfig } from '../connection/pg-config';
-import { validateSlotName } from '../protocol/commands';
+import { validateSlotName, type CreateSlotOptions } from '../protocol/commands';
 import { ReplicationConnection } from '../session/replication-connection';
 import { withWriteSession } from './sql-session';
 
@@ -19,14 +19,8 @@ export interface OperationLog {
 const TOKEN_TTL_MS = 120_000;
 const DROP_WAIT_MS = 10_000;
 
-export interface CreateSlotRequest {
-  name: string;
-  kind: 'logical' | 'physical';
-  plugin?: string;
-  temporary?: boolean;
-  twoPhase?: boolean;
-  failover?: boolean;
-}
+/** What the UI asks for; snapshot handling and WAL reservation are decided here. */
+export type CreateSlotRequest = Omit<CreateSlotOptions, 'snapshot' | 'reserveWal'>;
 
 export class SlotOperations {
   private readonly tokens = new Map<string, { slot: string; expires: number }>();

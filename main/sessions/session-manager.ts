@@ -1,8 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import { CONTRACT_VERSION, type ConnectTarget, type EventName, type EventPayload } from '../../shared/contract';
+import {
+  CONTRACT_VERSION,
+  type ConnectionFields,
+  type ConnectTarget,
+  type EventName,
+  type EventPayload,
+} from '../../shared/contract';
 import { WalscopeError } from '../../shared/errors';
 import { createDispatcher, type Dispatcher, type Handlers } from '../bridge/dispatcher';
-import { resolveConnectionSettings, toPgClientConfig, type WalscopeClientConfig } from '../connection';
+import {
+  resolveConnectionSettings,
+  toPgClientConfig,
+  type SettingsInput,
+  type WalscopeClientConfig,
+} from '../connection';
 import type { DemoHandle } from '../demo/demo-database';
 import { MonitorSession } from '../monitor/monitor-session';
 import { APP_VERSION } from '../version';
@@ -75,42 +86,21 @@ export class SessionManager {
     if (target.kind === 'profile') {
       const p = this.opts.profiles.resolve(target.profileId);
       if (!p) throw new WalscopeError({ code: 'INVALID_ARGUMENT', message: 'that saved profile no longer exists' });
-      const f = p.profile.fields;
-      const overrides = {
-        ...(f.host ? { host: f.host } : {}),
-        ...(f.port ? { port: String(f.port) } : {}),
-        ...(f.database ? { dbname: f.database } : {}),
-        ...(f.user ? { user: f.user } : {}),
-        ...(f.sslmode ? { sslmode: f.sslmode } : {}),
-        ...(f.sslrootcert ? { sslrootcert: f.sslrootcert } : {}),
-        ...(p.password ? { password: p.password } : {}),
-      };
+      const overrides = overridesFrom({ ...p.profile.fields, ...(p.password ? { password: p.password } : {}) });
       const s = resolveConnectionSettings({ overrides, applicationName }, this.env);
       return { config: toPgClientConfig(s), label: p.profile.name, demo: false };
     }
-    if (target.kind === 'dsn') {
-      const s = resolveConnectionSettings(
-        { dsn: target.dsn, applicationName, ...(target.password ? { overrides: { password: target.password } } : {}) },
-        this.env,
-      );
-      return { config: toPgClientConfig(s), label: `${s.user}@${s.host}:${s.port}/${s.database}`, demo: false };
-    }
-    const f = target.fields;
-    const s = resolveConnectionSettings(
-      {
-        applicationName,
-        overrides: {
-          ...(f.host ? { host: f.host } : {}),
-          ...(f.port ? { port: String(f.port) } : {}),
-          ...(f.database ? { dbname: f.database } : {}),
-          ...(f.user ? { user: f.user } : {}),
-          ...(f.password ? { password: f.password } : {}),
-          ...(f.sslmode ? { sslmode: f.sslmode } : {}),
-          ...(f.sslrootcert ? { sslrootcert: f.sslrootcert } : {}),
-        },
-      },
-      this.env,
-    );
+    const s =
+      target.kind === 'dsn'
+        ? resolveConnectionSettings(
+            {
+              dsn: target.dsn,
+              applicationName,
+              ...(target.password ? { overrides: { password: target.password } } : {}),
+            },
+            this.env,
+          )
+        : resolveConnectionSettings({ applicationName, overrides: overridesFrom(target.fields) }, this.env);
     return { config: toPgClientConfig(s), label: `${s.user}@${s.host}:${s.port}/${s.database}`, demo: false };
   }
 
@@ -208,4 +198,17 @@ export class SessionManager {
   get sessionCount(): number {
     return this.sessions.size;
   }
+}
+
+/** UI connection fields as libpq keywords; empty fields fall through to PG* variables and defaults. */
+function overridesFrom(f: ConnectionFields): SettingsInput['overrides'] {
+  return {
+    ...(f.host ? { host: f.host } : {}),
+    ...(f.port ? { port: String(f.port) } : {}),
+    ...(f.database ? { dbname: f.database } : {}),
+    ...(f.user ? { user: f.user } : {}),
+    ...(f.password ? { password: f.password } : {}),
+    ...(f.sslmode ? { sslmode: f.sslmode } : {}),
+    ...(f.sslrootcert ? { sslrootcert: f.sslrootcert } : {}),
+  };
 }

@@ -1,20 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WalscopeError } from '../../shared/errors';
+import { codeOf } from '../support/errors';
 import { parseLsn } from '../../shared/lsn';
 import { ReplicationConnection } from '../../main/session/replication-connection';
 import { PhysicalStream } from '../../main/session/physical-stream';
 import { availableMajors, startPostgres, startStandby, type PgServer } from '../support/postgres';
 import { clientConfig, eventually } from '../support/streams';
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof WalscopeError) return e.code;
-    throw e;
-  }
-  throw new Error('expected a WalscopeError');
-}
 
 describe.each(availableMajors())('replication commands against PostgreSQL %i', (major) => {
   let server: PgServer;

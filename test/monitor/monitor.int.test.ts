@@ -1,18 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WalscopeError } from '../../shared/errors';
+import { codeOf } from '../support/errors';
 import { MonitorSession } from '../../main/monitor/monitor-session';
 import { availableMajors, startPostgres, startStandby, type PgServer } from '../support/postgres';
 import { capture, clientConfig, eventually } from '../support/streams';
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof WalscopeError) return e.code;
-    throw e;
-  }
-  throw new Error('expected a WalscopeError');
-}
 
 const COLUMNS_BY_MAJOR: Record<number, string[]> = {
   15: [

