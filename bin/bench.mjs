@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `npm run bench`: the benchmark runner (TypeScript, through tsx like the CLI).
+// `npm run bench` (engine throughput) and `npm run bench:ui` (renderer under load), through tsx.
 import { register } from 'tsx/esm/api';
 
 register();
-await import('../bench/run.ts');
+await import(process.argv.includes('--ui') ? '../bench/ui.ts' : '../bench/run.ts');

@@ -1,0 +1,207 @@
+/**
+ * `npm run bench:ui` (`-- --quick`): the renderer under load, in Debian's Chromium against serve
+ * mode and a real PostgreSQL 18.
+ * - commit→visible latency: a writer stamps rows with clock_timestamp(); the page records when
+ *   each stamped row is rendered (p50/p95/p99) at 100, 1,000 and 5,000 transactions/s;
+ * - 20,000 changes/s: requestAnimationFrame deltas (p50/p95/p99), filter-box input latency
+ *   (keystroke → next painted frame showing the filtered list), JS heap at start and end.
+ * Results are appended to docs/BENCHMARKS.md between markers.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { chromium, type Page } from 'playwright-core';
+import { startServe } from '../main/serve/serve';
+import { ProfileStore } from '../main/sessions/profile-store';
+import { startPostgres, type PgServer } from '../test/support/postgres';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const quick = process.argv.includes('--quick');
+const LATENCY_SECONDS = quick ? 5 : 20;
+const LOAD_SECONDS = quick ? 10 : 60;
+
+const pct = (xs: number[], p: number): number => {
+  if (!xs.length) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+};
+
+/** Writes `txPerSec` single-row (or `rowsPerTx`-row) transactions per second for `seconds`. */
+async function writer(server: PgServer, txPerSec: number, rowsPerTx: number, seconds: number): Promise<number> {
+  const clients = await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      const c = new pg.Client({
+        host: server.host,
+        port: server.port,
+        user: server.user,
+        password: server.password,
+        database: 'postgres',
+      });
+      await c.connect();
+      return c;
+    }),
+  );
+  let sent = 0;
+  const end = Date.now() + seconds * 1000;
+  const tick = 20;
+  const perTick = (txPerSec * tick) / 1000;
+  let carry = 0;
+  while (Date.now() < end) {
+    const started = Date.now();
+    carry += perTick;
+    const n = Math.floor(carry);
+    carry -= n;
+    const jobs: Promise<unknown>[] = [];
+    for (let i = 0; i < n; i++) {
+      const c = clients[i % clients.length]!;
+      jobs.push(
+        c.query(`INSERT INTO load (ts, pad) SELECT clock_timestamp()::text, 'x' FROM generate_series(1, ${rowsPerTx})`),
+      );
+      sent++;
+    }
+    await Promise.all(jobs);
+    const wait = tick - (Date.now() - started);
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  }
+  await Promise.all(clients.map((c) => c.end()));
+  return sent;
+}
+
+async function openStream(page: Page, url: string, dsn: string): Promise<void> {
+  await page.goto(url);
+  await page.getByLabel('DSN').fill(dsn);
+  await page.getByRole('button', { name: 'Connect', exact: true }).click();
+  await page.getByTestId('session-label').waitFor();
+  await page.getByRole('tab', { name: 'Stream' }).click();
+  await page.getByLabel('Source', { exact: true }).selectOption({ label: 'Live tail (temporary slot)' });
+  await page.getByLabel('Plugin', { exact: true }).selectOption('pgoutput');
+  await page.getByRole('button', { name: 'Start' }).click();
+  await page.getByTestId('stream-state').filter({ hasText: 'streaming' }).waitFor();
+}
+
+/** In the page: record, for each rendered insert row, now − its ts column. */
+const LATENCY_PROBE = `(() => {
+  window.__lat = [];
+  const seen = new Set();
+  const list = document.querySelector('.stream-list');
+  new MutationObserver(() => {
+    const now = Date.now();
+    for (const row of list.querySelectorAll('[data-type="insert"]')) {
+      const key = row.getAttribute('data-testid');
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const m = /ts=([0-9-]+ [0-9:.]+[+-][0-9]+)/.exec(row.textContent || '');
+      if (m) window.__lat.push(now - Date.parse(m[1].replace(' ', 'T') + ':00'));
+    }
+  }).observe(list, { childList: true, subtree: true });
+})()`;
+
+const FRAME_PROBE = `(() => {
+  window.__frames = [];
+  let last = performance.now();
+  const loop = (t) => { window.__frames.push(t - last); last = t; if (window.__framesOn) requestAnimationFrame(loop); };
+  window.__framesOn = true;
+  requestAnimationFrame(loop);
+})()`;
+
+async function main(): Promise<void> {
+  const server = await startPostgres({ name: 'bench-ui' });
+  await server.query(
+    `CREATE TABLE load (id bigserial PRIMARY KEY, ts text, pad text); CREATE PUBLICATION load_pub FOR TABLE load`,
+  );
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'walscope-bench-ui-'));
+  const serve = await startServe({
+    rendererDir: path.join(root, 'out', 'renderer'),
+    profiles: new ProfileStore(path.join(dataDir, 'profiles.json'), undefined),
+    demo: () => Promise.reject(new Error('no demo')),
+    env: {},
+  });
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--enable-precise-memory-info',
+    ],
+  });
+  const lines: string[] = [];
+  try {
+    lines.push('| load | rows rendered (sampled) | p50 ms | p95 ms | p99 ms |', '|---|---|---|---|---|');
+    for (const tps of [100, 1000, 5000]) {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      await openStream(page, serve.url, server.dsn());
+      await page.evaluate(LATENCY_PROBE);
+      await writer(server, tps, 1, LATENCY_SECONDS);
+      await page.waitForTimeout(1000);
+      const lat = (await page.evaluate('window.__lat')) as number[];
+      lines.push(
+        `| ${tps.toLocaleString('en-US')} single-row tx/s for ${LATENCY_SECONDS} s | ${lat.length} | ${pct(lat, 50).toFixed(0)} | ${pct(lat, 95).toFixed(0)} | ${pct(lat, 99).toFixed(0)} |`,
+      );
+      process.stderr.write(`bench:ui latency at ${tps} tx/s: p95 ${pct(lat, 95).toFixed(0)} ms\n`);
+      await page.close();
+    }
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await openStream(page, serve.url, server.dsn());
+    const heapStart = (await page.evaluate('performance.memory.usedJSHeapSize')) as number;
+    await page.evaluate(FRAME_PROBE);
+    const load = writer(server, 200, 100, LOAD_SECONDS); // 20,000 changes/s in 100-row transactions
+    const inputLatencies: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      await page.waitForTimeout((LOAD_SECONDS * 1000) / 7);
+      const ms = (await page.evaluate(`new Promise((resolve) => {
+        const box = document.querySelector('input[aria-label="Filter text"]');
+        const t0 = performance.now();
+        const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
+        setter.call(box, box.value === '' ? 'x' : '');
+        box.dispatchEvent(new Event('input', { bubbles: true }));
+        requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - t0)));
+      })`)) as number;
+      inputLatencies.push(ms);
+    }
+    const sent = await load;
+    await page.evaluate('window.__framesOn = false');
+    const frames = ((await page.evaluate('window.__frames')) as number[]).slice(5);
+    const heapEnd = (await page.evaluate('performance.memory.usedJSHeapSize')) as number;
+    const received = await page.getByTestId('received-count').innerText();
+    const dropped = await page.getByTestId('dropped-count').innerText();
+    await page.close();
+    const report = `<!-- ui:start -->
+## UI under load (${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC${quick ? ', quick' : ''})
+
+Command: \`npm run bench:ui${quick ? ' -- --quick' : ''}\`. Debian Chromium (headless, software rendering) and serve mode on the same 2-core machine as the server and the writer.
+
+Commit → visible (writer stamps \`clock_timestamp()\`; the page records when a stamped row is rendered; with follow-tail on, rows that scroll past between frames are never rendered, so this samples the rows that were):
+
+${lines.join('\n')}
+
+20,000 changes/s (${sent.toLocaleString('en-US')} transactions of 100 rows over ${LOAD_SECONDS} s; ${received} rows received by the view, ${dropped} dropped in view):
+
+| metric | value |
+|---|---|
+| frame time p50 / p95 / p99 | ${pct(frames, 50).toFixed(1)} / ${pct(frames, 95).toFixed(1)} / ${pct(frames, 99).toFixed(1)} ms (${frames.length} frames) |
+| filter input → painted, median / max | ${pct(inputLatencies, 50).toFixed(0)} / ${Math.max(...inputLatencies).toFixed(0)} ms |
+| JS heap start → end | ${(heapStart / 1024 / 1024).toFixed(1)} → ${(heapEnd / 1024 / 1024).toFixed(1)} MB (ring buffer holds at most 100,000 rows) |
+<!-- ui:end -->`;
+    const file = path.join(root, 'docs/BENCHMARKS.md');
+    const doc = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n';
+    const next = doc.includes('<!-- ui:start -->')
+      ? doc.replace(/<!-- ui:start -->[\s\S]*<!-- ui:end -->/, report)
+      : doc.replace('<!-- reading -->', `${report}\n\n<!-- reading -->`);
+    fs.writeFileSync(file, next);
+    process.stdout.write(report + '\n');
+  } finally {
+    await browser.close();
+    await serve.close();
+    await server.destroy();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+await main();
