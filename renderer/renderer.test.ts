@@ -5,8 +5,9 @@ import { EMPTY_FILTER, matches } from './lib/filters';
 import { cellText, hexDump, humanBytes, humanDuration, summaryOf } from './lib/format';
 import { RingBuffer } from './lib/ring-buffer';
 import { sortSlots } from './stores/monitor-store';
-import { nextTransaction, visibleRows } from './stores/stream-store';
+import { indexOfSeq, nextTransaction, visibleRows, type RowView } from './stores/stream-store';
 
+const seqs = (v: RowView): number[] => Array.from({ length: v.length }, (_, i) => v.at(i).seq);
 const m = (seq: number, type: string, extra: Record<string, unknown> = {}): WireMessage => ({
   seq,
   type,
@@ -56,15 +57,19 @@ describe('stream filters and grouping', () => {
   ].forEach((x) => list.push(x));
 
   it('filters by relation, op, xid and text', () => {
-    expect(visibleRows(list, { ...EMPTY_FILTER, relation: 'ORDERS' }, new Set()).map((x) => x.seq)).toEqual([2]);
-    expect(visibleRows(list, { ...EMPTY_FILTER, op: 'delete' }, new Set()).map((x) => x.seq)).toEqual([5]);
-    expect(visibleRows(list, { ...EMPTY_FILTER, xid: '11' }, new Set()).map((x) => x.seq)).toEqual([4, 5, 6]);
-    expect(visibleRows(list, { ...EMPTY_FILTER, text: 'id=9' }, new Set()).map((x) => x.seq)).toEqual([5]);
+    expect(seqs(visibleRows(list, { ...EMPTY_FILTER, relation: 'ORDERS' }, new Set()))).toEqual([2]);
+    expect(seqs(visibleRows(list, { ...EMPTY_FILTER, op: 'delete' }, new Set()))).toEqual([5]);
+    expect(seqs(visibleRows(list, { ...EMPTY_FILTER, xid: '11' }, new Set()))).toEqual([4, 5, 6]);
+    expect(seqs(visibleRows(list, { ...EMPTY_FILTER, text: 'id=9' }, new Set()))).toEqual([5]);
     expect(matches(m(7, 'insert'), EMPTY_FILTER)).toBe(true);
   });
   it('collapses a transaction to its BEGIN and steps between transactions', () => {
     const shown = visibleRows(list, EMPTY_FILTER, new Set([10]));
-    expect(shown.map((x) => x.seq)).toEqual([1, 4, 5, 6]);
+    expect(seqs(shown)).toEqual([1, 4, 5, 6]);
+    const all = visibleRows(list, EMPTY_FILTER, new Set());
+    expect(seqs(all)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(indexOfSeq(all, 5)).toBe(4);
+    expect(indexOfSeq(all, null)).toBe(-1);
     expect(nextTransaction(shown, 0, 1)).toBe(1);
     expect(nextTransaction(shown, 1, -1)).toBe(0);
     expect(nextTransaction(shown, 1, 1)).toBe(1);

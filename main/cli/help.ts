@@ -9,7 +9,7 @@ Commands
   identify [--physical]            IDENTIFY_SYSTEM and server version (JSON)
   slots                            replication slots with state, retained and pending WAL (JSON)
   lag [--interval 1s] [--count N]  slot and standby lag and alerts, one NDJSON line per poll
-  create-slot NAME [--physical] [--plugin P] [--temporary] [--two-phase] [--failover]
+  create-slot NAME [--physical] [--plugin P] [--temporary] [--two-phase] [--failover] [--timeout S]
   drop-slot NAME [--wait]          refuses an active slot unless --wait
   stream (--slot NAME [--direct] | --temporary [--plugin P])
          [--publication PUB]... [--start LSN] [--endpos LSN] [--consume]

@@ -101,8 +101,10 @@ async function lag(argv: readonly string[], io: CliIo): Promise<number> {
 async function createSlot(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, {
     booleans: ['physical', 'temporary', 'two-phase', 'failover'],
-    values: ['dsn', 'plugin'],
+    values: ['dsn', 'plugin', 'timeout'],
   });
+  const timeoutSec = value(args, 'timeout') !== undefined ? Number(value(args, 'timeout')) : undefined;
+  if (timeoutSec !== undefined && !(timeoutSec > 0)) throw usage('--timeout takes a number of seconds');
   const name = args.positionals[0];
   if (!name) throw usage('create-slot needs a slot name');
   validateSlotName(name);
@@ -113,14 +115,36 @@ async function createSlot(argv: readonly string[], io: CliIo): Promise<number> {
     if (flag(args, 'temporary')) {
       io.stderr.write('walscope: note: a temporary slot is dropped when this command exits\n');
     }
-    const res = await conn.createReplicationSlot({
-      name,
-      kind: physical ? 'physical' : 'logical',
-      ...(physical ? { reserveWal: true } : { plugin: value(args, 'plugin') ?? 'pgoutput', snapshot: 'nothing' }),
-      temporary: flag(args, 'temporary'),
-      twoPhase: flag(args, 'two-phase'),
-      failover: flag(args, 'failover'),
-    });
+    // A logical slot waits for the transactions open right now; Ctrl-C or --timeout cancels it on
+    // the server, which then leaves no slot behind.
+    let cancelled = false;
+    const cancel = (): void => {
+      cancelled = true;
+      void conn.cancel();
+    };
+    io.onSignal(cancel);
+    const timer = timeoutSec !== undefined ? setTimeout(cancel, timeoutSec * 1000) : undefined;
+    const res = await conn
+      .createReplicationSlot({
+        name,
+        kind: physical ? 'physical' : 'logical',
+        ...(physical ? { reserveWal: true } : { plugin: value(args, 'plugin') ?? 'pgoutput', snapshot: 'nothing' }),
+        temporary: flag(args, 'temporary'),
+        twoPhase: flag(args, 'two-phase'),
+        failover: flag(args, 'failover'),
+      })
+      .catch((err: unknown) => {
+        if (!cancelled) throw err;
+        throw new WalscopeError({
+          code: 'CANCELLED',
+          message: `creating slot "${name}" was cancelled while it waited for open transactions; no slot was created`,
+          hint: 'Find the long-running transactions in pg_stat_activity (xact_start) and retry when they have finished.',
+        });
+      })
+      .finally(() => {
+        if (timer) clearTimeout(timer);
+        io.offSignal(cancel);
+      });
     if (!flag(args, 'temporary')) {
       io.stderr.write(
         `walscope: slot ${name} retains WAL from ${formatLsn(res.consistentPoint)} until it is consumed or dropped\n`,

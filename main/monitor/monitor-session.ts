@@ -136,8 +136,11 @@ export class MonitorSession {
     this.timer = undefined;
   }
 
-  createSlot(req: CreateSlotRequest): Promise<{ slotName: string; consistentPoint: string; warning?: string }> {
-    return this.operations.create(req).then((r) => {
+  createSlot(
+    req: CreateSlotRequest,
+    signal?: AbortSignal,
+  ): Promise<{ slotName: string; consistentPoint: string; warning?: string }> {
+    return this.operations.create(req, signal).then((r) => {
       this.register(r.slotName);
       return r;
     });

@@ -35,10 +35,20 @@ export class SlotOperations {
     ) => Promise<{ slot: SlotView; usedByStandby: string | null; maxSlotWalKeepSize: string }>,
   ) {}
 
-  async create(req: CreateSlotRequest): Promise<{ slotName: string; consistentPoint: string; warning?: string }> {
+  /**
+   * Creating a logical slot waits until every transaction open at that moment has finished; on a
+   * busy primary that can take long. `signal` cancels it (CancelRequest): the server then removes
+   * the half-made slot, so a cancelled creation leaves nothing behind.
+   */
+  async create(
+    req: CreateSlotRequest,
+    signal?: AbortSignal,
+  ): Promise<{ slotName: string; consistentPoint: string; warning?: string }> {
     validateSlotName(req.name);
     const conn = await ReplicationConnection.open(this.config, 'database');
     let keep = false;
+    const onAbort = (): void => void conn.cancel();
+    signal?.addEventListener('abort', onAbort, { once: true });
     try {
       const res = await conn.createReplicationSlot({
         name: req.name,
@@ -68,7 +78,16 @@ export class SlotOperations {
             : ` (at most max_slot_wal_keep_size = ${maxSlotWalKeepSize}).`);
       }
       return { slotName: res.slotName, consistentPoint: formatLsn(res.consistentPoint), warning };
+    } catch (err) {
+      if (signal?.aborted) {
+        throw new WalscopeError({
+          code: 'CANCELLED',
+          message: `creating slot "${req.name}" was cancelled while it waited for open transactions; no slot was created`,
+        });
+      }
+      throw err;
     } finally {
+      signal?.removeEventListener('abort', onAbort);
       if (!keep) await conn.close();
     }
   }

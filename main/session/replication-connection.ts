@@ -1,3 +1,4 @@
+import net from 'node:net';
 import pg from 'pg';
 import { WalscopeError } from '../../shared/errors';
 import { parseLsn, type Lsn } from '../../shared/lsn';
@@ -144,6 +145,25 @@ export class ReplicationConnection {
   startCopyBoth(sql: string): CopyBothChannel {
     if (this.lastError) throw this.lastError;
     return new CopyBothChannel(this.client, sql);
+  }
+
+  /**
+   * Cancels the command in progress (e.g. CREATE_REPLICATION_SLOT waiting for open transactions)
+   * with a CancelRequest on a separate connection, as libpq's PQcancel does.
+   * https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-CANCELING-REQUESTS
+   */
+  async cancel(): Promise<void> {
+    const c = this.client as unknown as { processID: number; secretKey: number; host: string; port: number };
+    const frame = Buffer.alloc(16);
+    frame.writeInt32BE(16, 0);
+    frame.writeInt32BE(80877102, 4);
+    frame.writeInt32BE(c.processID, 8);
+    frame.writeInt32BE(c.secretKey, 12);
+    await new Promise<void>((resolve) => {
+      const socket = net.connect(c.port, c.host, () => socket.end(frame));
+      socket.on('close', () => resolve());
+      socket.on('error', () => resolve());
+    });
   }
 
   async close(): Promise<void> {

@@ -39,6 +39,8 @@ interface Session {
   config: WalscopeClientConfig;
   monitor: MonitorSession;
   streams: Map<string, LiveStream>;
+  /** Slot creations still waiting, cancellable by name. */
+  creating: Map<string, AbortController>;
   demo: boolean;
 }
 
@@ -138,7 +140,7 @@ export class SessionManager {
           throw e;
         }
         const id = randomBytes(8).toString('hex');
-        const session: Session = { id, label, config, monitor, streams: new Map(), demo };
+        const session: Session = { id, label, config, monitor, streams: new Map(), creating: new Map(), demo };
         this.sessions.set(id, session);
         monitor.start(
           (snap, lag) => {
@@ -154,7 +156,21 @@ export class SessionManager {
         await this.closeSession(r.sessionId);
         return {};
       },
-      'slots.create': async (r) => this.session(r.sessionId).monitor.createSlot(r),
+      'slots.create': async (r) => {
+        const s = this.session(r.sessionId);
+        const abort = new AbortController();
+        s.creating.set(r.name, abort);
+        try {
+          return await s.monitor.createSlot(r, abort.signal);
+        } finally {
+          s.creating.delete(r.name);
+        }
+      },
+      'slots.cancelCreate': async (r) => {
+        const pending = this.session(r.sessionId).creating.get(r.name);
+        pending?.abort();
+        return { cancelled: pending !== undefined };
+      },
       'slots.describeDrop': async (r) => this.session(r.sessionId).monitor.describeDrop(r.name),
       'slots.drop': async (r) => this.session(r.sessionId).monitor.drop(r.name, r.token, r.terminateConsumer),
       'slots.advance': async (r) => this.session(r.sessionId).monitor.advance(r.name, r.lsn),

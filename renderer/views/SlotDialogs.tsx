@@ -85,9 +85,21 @@ export function CreateSlotDialog({
           <p className="warning">A persistent slot retains WAL on the server until it is consumed or dropped.</p>
         )}
         {error && <ErrorBox error={error} />}
+        {busy && kind === 'logical' && (
+          <p className="muted" role="status">
+            Creating… a logical slot waits for the transactions open right now to finish.
+          </p>
+        )}
         <div className="row end">
-          <button type="button" onClick={() => onClose()}>
-            Cancel
+          <button
+            type="button"
+            onClick={() => {
+              // A creation still waiting is cancelled on the server: no slot is left behind.
+              if (busy) void getApi().invoke('slots.cancelCreate', { sessionId, name });
+              else onClose();
+            }}
+          >
+            {busy ? 'Cancel creation' : 'Cancel'}
           </button>
           <button type="submit" className="primary" disabled={!valid || busy}>
             Create

@@ -1,10 +1,11 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
+import { useShallow } from 'zustand/react/shallow';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { StreamSourceRequest } from '../../shared/contract';
 import { humanBytes, humanDuration, humanRate, relationOf, summaryOf } from '../lib/format';
 import { useConnection } from '../stores/connection-store';
 import { useMonitor } from '../stores/monitor-store';
-import { nextTransaction, rows, useStream, visibleRows } from '../stores/stream-store';
+import { indexOfSeq, nextTransaction, rows, useStream, visibleRows } from '../stores/stream-store';
 import { ErrorBox } from './ErrorBox';
 import { StreamDetail } from './StreamDetail';
 
@@ -93,9 +94,51 @@ function SourcePicker({ onStart }: { onStart: (s: StreamSourceRequest) => void }
   );
 }
 
+function ReceivedCount() {
+  return <>{useStream((s) => s.received)}</>;
+}
+
+function Counters({ shown }: { shown: number }) {
+  const { received, dropped, stats } = useStream(
+    useShallow((s) => ({ received: s.received, dropped: s.droppedInView, stats: s.stats })),
+  );
+  return (
+    <span className="counters" data-testid="stream-counters">
+      <span data-testid="received-count">{received}</span> received · {shown} shown ·{' '}
+      {humanRate(stats?.messagesPerSec ?? 0)} msgs/s · {humanBytes(stats?.bytesPerSec ?? 0)}/s · dropped in view{' '}
+      <span data-testid="dropped-count">{dropped}</span>
+      {stats && <> · keepalive {humanDuration(stats.lastKeepaliveAgeMs)} ago</>}
+    </span>
+  );
+}
+
 export function StreamView() {
   const session = useConnection((s) => s.session)!;
-  const st = useStream();
+  // Only what the list needs: the per-batch counters live in <Counters>, so a batch that only
+  // bumps them does not re-render the list.
+  const st = useStream(
+    useShallow((s) => ({
+      version: s.version,
+      filter: s.filter,
+      collapsed: s.collapsed,
+      follow: s.follow,
+      paused: s.paused,
+      selectedSeq: s.selectedSeq,
+      streamId: s.streamId,
+      state: s.state,
+      slot: s.slot,
+      mode: s.mode,
+      error: s.error,
+      gaps: s.gaps,
+      start: s.start,
+      stop: s.stop,
+      setPaused: s.setPaused,
+      setFollow: s.setFollow,
+      setFilter: s.setFilter,
+      select: s.select,
+      toggleCollapsed: s.toggleCollapsed,
+    })),
+  );
   const { version, filter, collapsed, follow, paused, selectedSeq } = st;
   const list = useMemo(() => visibleRows(rows, filter, collapsed), [version, filter, collapsed]);
   const parent = useRef<HTMLDivElement>(null);
@@ -104,14 +147,14 @@ export function StreamView() {
     count: list.length,
     getScrollElement: () => parent.current,
     estimateSize: () => 26,
-    getItemKey: (i) => `${list[i]!.lsn}:${list[i]!.seq}`,
+    getItemKey: (i) => `${list.at(i).lsn}:${list.at(i).seq}`,
     overscan: 20,
   });
   useEffect(() => {
     if (follow && !paused && list.length) virtual.scrollToIndex(list.length - 1, { align: 'end' });
   }, [list, follow, paused, virtual]);
-  const selectedIndex = list.findIndex((m) => m.seq === selectedSeq);
-  const selected = selectedIndex >= 0 ? list[selectedIndex] : undefined;
+  const selectedIndex = indexOfSeq(list, selectedSeq);
+  const selected = selectedIndex >= 0 ? list.at(selectedIndex) : undefined;
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
@@ -125,8 +168,8 @@ export function StreamView() {
         useStream.getState().setPaused(!useStream.getState().paused);
       } else if (e.key === 'j' || e.key === 'k') {
         const i = nextTransaction(list, selectedIndex, e.key === 'j' ? 1 : -1);
-        if (list[i]) {
-          useStream.getState().select(list[i]!.seq);
+        if (i !== selectedIndex && i >= 0 && i < list.length) {
+          useStream.getState().select(list.at(i).seq);
           useStream.getState().setFollow(false);
           virtual.scrollToIndex(i, { align: 'center' });
         }
@@ -137,10 +180,9 @@ export function StreamView() {
   }, [list, selectedIndex, virtual]);
 
   const exportShown = (): void => {
-    const blob = new Blob(
-      list.map((m) => JSON.stringify(m) + '\n'),
-      { type: 'application/x-ndjson' },
-    );
+    const parts: string[] = [];
+    for (let i = 0; i < list.length; i++) parts.push(JSON.stringify(list.at(i)) + '\n');
+    const blob = new Blob(parts, { type: 'application/x-ndjson' });
     const a = document.createElement('a');
     a.href = URL.createObjectURL(blob);
     a.download = `walscope-${session.label.replace(/[^\w.-]+/g, '_')}-${Date.now()}.ndjson`;
@@ -204,12 +246,7 @@ export function StreamView() {
           onChange={(e) => st.setFilter({ xid: e.target.value })}
           className="narrow"
         />
-        <span className="counters" data-testid="stream-counters">
-          <span data-testid="received-count">{st.received}</span> received · {list.length} shown ·{' '}
-          {humanRate(st.stats?.messagesPerSec ?? 0)} msgs/s · {humanBytes(st.stats?.bytesPerSec ?? 0)}/s · dropped in
-          view <span data-testid="dropped-count">{st.droppedInView}</span>
-          {st.stats && <> · keepalive {humanDuration(st.stats.lastKeepaliveAgeMs)} ago</>}
-        </span>
+        <Counters shown={list.length} />
       </div>
       {st.error && <ErrorBox error={st.error} />}
       {st.gaps.map((g) => (
@@ -218,7 +255,9 @@ export function StreamView() {
         </div>
       ))}
       {paused && (
-        <div className="paused-banner">Paused — still receiving ({st.received} so far). Press space or Resume.</div>
+        <div className="paused-banner">
+          Paused — still receiving (<ReceivedCount /> so far). Press space or Resume.
+        </div>
       )}
       <div className="stream-body">
         <div className="stream-list" ref={parent} role="grid" aria-label="Decoded messages" aria-rowcount={list.length}>
@@ -231,7 +270,7 @@ export function StreamView() {
           </div>
           <div style={{ height: virtual.getTotalSize() + 26 }} className="virtual-space">
             {virtual.getVirtualItems().map((v) => {
-              const m = list[v.index]!;
+              const m = list.at(v.index);
               const isBegin = m.type === 'begin' || m.type === 'begin_prepare';
               const isCollapsed = isBegin && m.xid !== undefined && collapsed.has(m.xid);
               return (

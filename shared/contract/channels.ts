@@ -11,6 +11,7 @@ export const COMMAND_NAMES = [
   'session.connect',
   'session.disconnect',
   'slots.create',
+  'slots.cancelCreate',
   'slots.describeDrop',
   'slots.drop',
   'slots.advance',

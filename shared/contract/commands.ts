@@ -58,6 +58,11 @@ export const COMMANDS = {
     }),
     response: z.object({ slotName: z.string(), consistentPoint: z.string(), warning: z.string().optional() }),
   },
+  /** Cancels a slots.create still waiting for the transactions open when it started. */
+  'slots.cancelCreate': {
+    request: z.strictObject({ ...SessionRef, name: SLOT_NAME }),
+    response: z.object({ cancelled: z.boolean() }),
+  },
   'slots.describeDrop': {
     request: z.strictObject({ ...SessionRef, name: SLOT_NAME }),
     response: DropDescriptionSchema,

@@ -1,0 +1,151 @@
+/**
+ * `npm run soak` (`-- --minutes=N`, default 30): serve mode with the UI open in Chromium, a live
+ * tail at ~2,000 changes/s and the lag poller running. Samples main's RSS/heap and the page's JS
+ * heap every 10 s, fits a line (MB/hour) after a warm-up, and checks the server log for replication
+ * timeouts (a missed keepalive reply). Results go into docs/BENCHMARKS.md.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { chromium } from 'playwright-core';
+import { startServe } from '../main/serve/serve';
+import { ProfileStore } from '../main/sessions/profile-store';
+import { startPostgres } from '../test/support/postgres';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const minutes = Number(process.argv.find((a) => a.startsWith('--minutes='))?.slice(10) ?? 30);
+
+/** Least-squares slope of y over x. */
+function slope(xs: number[], ys: number[]): number {
+  const n = xs.length;
+  const mx = xs.reduce((a, b) => a + b, 0) / n;
+  const my = ys.reduce((a, b) => a + b, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < n; i++) {
+    num += (xs[i]! - mx) * (ys[i]! - my);
+    den += (xs[i]! - mx) ** 2;
+  }
+  return den === 0 ? 0 : num / den;
+}
+
+async function main(): Promise<void> {
+  const server = await startPostgres({ name: 'soak', settings: { wal_sender_timeout: '10s' } });
+  await server.query(
+    `CREATE TABLE soak (id bigserial PRIMARY KEY, v int, pad text); CREATE PUBLICATION soak_pub FOR TABLE soak`,
+  );
+  await server.query(`SELECT pg_create_logical_replication_slot('soak_idle', 'pgoutput')`);
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'walscope-soak-'));
+  const serve = await startServe({
+    rendererDir: path.join(root, 'out', 'renderer'),
+    profiles: new ProfileStore(path.join(dataDir, 'profiles.json'), undefined),
+    demo: () => Promise.reject(new Error('no demo')),
+    env: {},
+  });
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--enable-precise-memory-info',
+    ],
+  });
+  const writer = new pg.Client({
+    host: server.host,
+    port: server.port,
+    user: server.user,
+    password: server.password,
+    database: 'postgres',
+  });
+  await writer.connect();
+  let running = true;
+  const load = (async () => {
+    // 2,000 changes/s: 20 transactions of 10 rows every 100 ms, updates mixed in.
+    while (running) {
+      const t0 = Date.now();
+      await writer.query(`INSERT INTO soak (v, pad) SELECT g, repeat('p', 40) FROM generate_series(1, 150) g`);
+      await writer.query(`UPDATE soak SET v = v + 1 WHERE id IN (SELECT id FROM soak ORDER BY id DESC LIMIT 50)`);
+      const wait = 100 - (Date.now() - t0);
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    }
+  })();
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.goto(serve.url);
+  await page.getByLabel('DSN').fill(server.dsn());
+  await page.getByRole('button', { name: 'Connect', exact: true }).click();
+  await page.getByRole('tab', { name: 'Stream' }).click();
+  await page.getByLabel('Source', { exact: true }).selectOption({ label: 'Live tail (temporary slot)' });
+  await page.getByRole('button', { name: 'Start' }).click();
+  await page.getByTestId('stream-state').filter({ hasText: 'streaming' }).waitFor();
+  const samples: { t: number; rss: number; heap: number; page: number }[] = [];
+  const started = Date.now();
+  const logStart = server.readLog().length;
+  while (Date.now() - started < minutes * 60_000) {
+    await new Promise((r) => setTimeout(r, 10_000));
+    global.gc?.();
+    const m = process.memoryUsage();
+    const pageHeap = (await page.evaluate('performance.memory.usedJSHeapSize')) as number;
+    samples.push({
+      t: (Date.now() - started) / 3_600_000,
+      rss: m.rss / 1024 / 1024,
+      heap: m.heapUsed / 1024 / 1024,
+      page: pageHeap / 1024 / 1024,
+    });
+    process.stderr.write(
+      `soak: ${((Date.now() - started) / 60_000).toFixed(1)} min rss ${samples.at(-1)!.rss.toFixed(0)} MB page ${samples.at(-1)!.page.toFixed(0)} MB\n`,
+    );
+  }
+  const received = await page.getByTestId('received-count').innerText();
+  running = false;
+  await load;
+  await writer.end();
+  const log = server.readLog().slice(logStart);
+  const timeouts = (log.match(/replication timeout/g) ?? []).length;
+  await browser.close();
+  await serve.close();
+  await server.destroy();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  // After the ring buffer has filled (100,000 rows ≈ 50 s at this rate), memory must be flat.
+  const steady = samples.filter((s) => s.t * 60 > Math.min(5, minutes / 3));
+  const x = steady.map((s) => s.t);
+  const report = `<!-- soak:start -->
+## Soak (${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${minutes} min)
+
+Command: \`npm run soak${minutes !== 30 ? ` -- --minutes=${minutes}` : ''}\`. Serve mode + Chromium, a live tail at ~2,000 changes/s, the lag poller at 1 s.
+${received} rows received by the view. Memory slope after warm-up (least squares over ${steady.length} samples):
+
+| process | first → last | slope |
+|---|---|---|
+| main RSS | ${steady[0]?.rss.toFixed(0)} → ${steady.at(-1)?.rss.toFixed(0)} MB | ${slope(
+    x,
+    steady.map((s) => s.rss),
+  ).toFixed(1)} MB/hour |
+| main JS heap | ${steady[0]?.heap.toFixed(0)} → ${steady.at(-1)?.heap.toFixed(0)} MB | ${slope(
+    x,
+    steady.map((s) => s.heap),
+  ).toFixed(1)} MB/hour |
+| renderer JS heap | ${steady[0]?.page.toFixed(0)} → ${steady.at(-1)?.page.toFixed(0)} MB | ${slope(
+    x,
+    steady.map((s) => s.page),
+  ).toFixed(1)} MB/hour |
+
+Replication timeouts in the server log (missed keepalive replies): ${timeouts}.
+<!-- soak:end -->`;
+  const file = path.join(root, 'docs/BENCHMARKS.md');
+  const doc = fs.readFileSync(file, 'utf8');
+  fs.writeFileSync(
+    file,
+    doc.includes('<!-- soak:start -->')
+      ? doc.replace(/<!-- soak:start -->[\s\S]*<!-- soak:end -->/, report)
+      : doc.replace('<!-- reading -->', `${report}\n\n<!-- reading -->`),
+  );
+  process.stdout.write(report + '\n');
+}
+
+await main();
