@@ -21,9 +21,12 @@ try {
   process.exit(1);
 }
 for (const [cmd, args] of [
-  [process.execPath, [require.resolve('vite/bin/vite.js'), 'build', '--config', 'vite.renderer.config.ts']],
-  [process.execPath, [require.resolve('electron-vite/bin/electron-vite.js'), 'build']],
-  [process.execPath, [require.resolve('electron-builder/cli.js'), '--publish', 'never']],
+  [
+    process.execPath,
+    [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'vite.renderer.config.ts'],
+  ],
+  [process.execPath, [path.join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build']],
+  [process.execPath, [path.join(root, 'node_modules', 'electron-builder', 'cli.js'), '--publish', 'never']],
 ]) {
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);

@@ -3,13 +3,11 @@
 // the browser, with the built-in demo database when no server is given.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { installedElectron } from './electron-path.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
 
 function run(cmd, cmdArgs) {
@@ -20,13 +18,13 @@ function run(cmd, cmdArgs) {
 const electron = installedElectron();
 if (electron) {
   if (!existsSync(path.join(root, 'out', 'main', 'index.cjs')))
-    run(process.execPath, [require.resolve('electron-vite/bin/electron-vite.js'), 'build']);
+    run(process.execPath, [path.join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build']);
   const child = spawn(electron, [root, ...args], { cwd: root, stdio: 'inherit' });
   child.on('exit', (code) => process.exit(code ?? 0));
 } else {
   if (!existsSync(path.join(root, 'out', 'renderer', 'index.html'))) {
     run(process.execPath, [
-      require.resolve('vite/bin/vite.js'),
+      path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'),
       'build',
       '--config',
       'vite.renderer.config.ts',

@@ -4,7 +4,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoDatabase } from '../../main/demo/demo-database';
+import { demoDataDir, startDemoDatabase } from '../../main/demo/demo-database';
 import { startServe, type ServeHandle } from '../../main/serve/serve';
 import { ProfileStore } from '../../main/sessions/profile-store';
 import { startPostgres, type PgServer } from '../support/postgres';
@@ -182,6 +182,7 @@ describe('demo database', () => {
     } finally {
       await demo.stop();
       fs.rmSync(dir, { recursive: true, force: true });
+      fs.rmSync(path.dirname(demoDataDir(dir)), { recursive: true, force: true });
     }
   }, 120_000);
 });
