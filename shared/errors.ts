@@ -18,6 +18,7 @@ export const ERROR_CODES = [
   'SERVER', // any other server error (carries SQLSTATE)
   'TIMEOUT',
   'CANCELLED',
+  'UNSAFE', // refused because it could harm the server (e.g. become a synchronous standby)
   'INTERNAL',
 ] as const;
 

@@ -12,6 +12,7 @@ import { readOverview, readSlots, readStandbys } from './catalog';
 import { LagHistory } from './lag-history';
 import { SlotOperations, type CreateSlotRequest, type OperationLog } from './slot-operations';
 import { openSqlSession } from './sql-session';
+import { couldBeSynchronous } from '../session/sync-standby';
 
 export interface MonitorOptions {
   intervalMs?: number;
@@ -100,12 +101,21 @@ export class MonitorSession {
       const overview: ServerOverview = { ...base, slotCount: slots.length, standbyCount: standbys.length };
       this.lastOverview = overview;
       this.history.add(lagPoints(slots, standbys, now), now);
+      const alerts = computeAlerts(slots, standbys, this.thresholds, now);
+      if (couldBeSynchronous(overview.synchronousStandbyNames, String(this.config.application_name ?? ''))) {
+        alerts.unshift({
+          key: 'server:synchronous_standby_names',
+          severity: 'critical',
+          subject: 'synchronous_standby_names',
+          message: `'${overview.synchronousStandbyNames}' could pick a WALscope connection as a synchronous standby, so WALscope will not stream from this server. Name your standbys explicitly.`,
+        });
+      }
       return {
         at: now,
         overview,
         slots,
         standbys,
-        alerts: computeAlerts(slots, standbys, this.thresholds, now),
+        alerts,
         orphans: slots.filter((s) => s.ownedByWalscope && !s.active && !s.temporary).map((s) => s.name),
       };
     } catch (err) {

@@ -8,6 +8,7 @@ import type { FeedbackMode } from '../protocol/feedback';
 import { backoffDelayMs, DEFAULT_BACKOFF, sleep, type BackoffPolicy } from './backoff';
 import { CopyBothRunner, type KeepaliveInfo, type RunOutcome } from './copy-both-runner';
 import { isTransient, toWalscopeError } from './pg-errors';
+import { couldBeSynchronous } from './sync-standby';
 import { pluginOptionsFor } from './plugin-options';
 import { ReplicationConnection } from './replication-connection';
 import { ResumeFilter } from './resume-filter';
@@ -46,6 +47,8 @@ export interface ChangeStreamOptions {
   endLsn?: Lsn;
   backoff?: BackoffPolicy;
   slotPrefix?: string;
+  /** Stream even when synchronous_standby_names could select this connection (never by default). */
+  allowSynchronousMatch?: boolean;
 }
 
 /**
@@ -144,6 +147,7 @@ export class ChangeStream {
     const conn = await ReplicationConnection.open(this.options.connection, 'database');
     this.conn = conn;
     if (this.stopping) return 'stopped';
+    await this.refuseIfSynchronousCandidate(conn);
     const prepared = await prepareSlot(conn, this.options.source, {
       prefix: this.options.slotPrefix ?? DEFAULT_SLOT_PREFIX,
       requestedStart: this.options.startLsn,
@@ -188,6 +192,20 @@ export class ChangeStream {
       return await runner.run();
     } finally {
       this.runner = undefined;
+    }
+  }
+
+  /** A walsender that never confirms a flush must not be eligible as a synchronous standby. */
+  private async refuseIfSynchronousCandidate(conn: ReplicationConnection): Promise<void> {
+    if (this.options.allowSynchronousMatch) return;
+    const setting = String((await conn.run('SHOW synchronous_standby_names')).rows[0]?.[0] ?? '');
+    const appName = this.options.connection.application_name ?? '';
+    if (couldBeSynchronous(setting, appName)) {
+      throw new WalscopeError({
+        code: 'UNSAFE',
+        message: `synchronous_standby_names = '${setting}' could make this connection ("${appName}") a synchronous standby; it never confirms a flush, so commits on the server would wait for it`,
+        hint: 'List your standbys by name in synchronous_standby_names (no *), or connect with an application_name it does not list.',
+      });
     }
   }
 

@@ -12,6 +12,8 @@ const TITLES: Partial<Record<ErrorInfo['code'], string>> = {
   INVALID_ARGUMENT: 'Invalid input',
   UNSUPPORTED: 'Not supported by this server',
   TIMEOUT: 'Timed out',
+  UNSAFE: 'Refused to protect the server',
+  CANCELLED: 'Cancelled',
 };
 
 /** A user-caused error: what happened (the server's own words) and what to do. Never a stack. */

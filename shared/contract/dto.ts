@@ -62,6 +62,7 @@ export const ServerOverviewSchema = z.object({
   inRecovery: z.boolean(),
   maxSlotWalKeepSize: z.string(),
   walSenderTimeout: z.string(),
+  synchronousStandbyNames: z.string(),
   database: z.string(),
   user: z.string(),
   /** The role may stream and manage slots (REPLICATION attribute or superuser). */

@@ -140,4 +140,34 @@ describe('crash recovery, invalidated slots, throttling, cancelled slot creation
       await monitor.close();
     }
   }, 60_000);
+
+  // With '*' and no standby, the server itself makes commits wait; the point is that WALscope's
+  // connection never becomes the standby they wait for.
+  it("synchronous_standby_names = '*': WALscope refuses to stream and raises a critical alert", async () => {
+    await server.query(`ALTER SYSTEM SET synchronous_standby_names = '*'`);
+    await server.query(`SELECT pg_reload_conf()`);
+    try {
+      const config = { ...clientConfig(server), application_name: 'walscope/test' };
+      const c = capture({ connection: config, source: { kind: 'temporary', plugin: 'test_decoding' } });
+      await c.done.catch(() => undefined);
+      const failed = c.states.find((s) => s.state === 'failed');
+      expect(failed?.error?.code).toBe('UNSAFE');
+      expect(failed?.error?.message).toMatch(/synchronous standby/);
+      expect(await server.query(`SELECT 1 FROM pg_stat_replication WHERE application_name = 'walscope/test'`)).toEqual(
+        [],
+      );
+      const monitor = await MonitorSession.open(config);
+      try {
+        expect((await monitor.poll()).alerts[0]).toMatchObject({
+          key: 'server:synchronous_standby_names',
+          severity: 'critical',
+        });
+      } finally {
+        await monitor.close();
+      }
+    } finally {
+      await server.query(`ALTER SYSTEM RESET synchronous_standby_names`);
+      await server.query(`SELECT pg_reload_conf()`);
+    }
+  }, 30_000);
 });
