@@ -133,6 +133,17 @@ describe('sslmode → node-postgres', () => {
       /cannot read root certificate/,
     );
   });
+  it('maps channel_binding, and refuses require without TLS', () => {
+    expect(toPgClientConfig({ ...base, channelBinding: 'prefer' }).enableChannelBinding).toBe(true);
+    expect(toPgClientConfig({ ...base, channelBinding: 'disable' }).enableChannelBinding).toBe(false);
+    expect(() =>
+      resolveConnectionSettings({ dsn: 'sslmode=disable channel_binding=require' }, {}, { home: dir }),
+    ).toThrow(/needs TLS/);
+    expect(
+      resolveConnectionSettings({ dsn: 'sslmode=require' }, { PGCHANNELBINDING: 'require' }, { home: dir })
+        .channelBinding,
+    ).toBe('require');
+  });
   it('sets keepalive, application_name and the replication start-up parameter', () => {
     const c = toPgClientConfig({ ...base, applicationName: 'walscope/0.1.0' }, { replication: 'database' }) as Record<
       string,

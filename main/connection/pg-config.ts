@@ -42,6 +42,8 @@ export function toPgClientConfig(
     application_name: s.applicationName,
     keepAlive: true,
     keepAliveInitialDelayMillis: 10_000,
+    // SCRAM-SHA-256-PLUS when the server offers it over TLS (libpq's channel_binding=prefer).
+    enableChannelBinding: s.channelBinding !== 'disable',
   };
   if (s.password !== undefined) config.password = s.password;
   if (s.connectTimeoutSec) config.connectionTimeoutMillis = s.connectTimeoutSec * 1000;

@@ -18,6 +18,8 @@ export interface ConnectionSettings {
   sslrootcert?: string;
   sslcert?: string;
   sslkey?: string;
+  /** SCRAM channel binding (SCRAM-SHA-256-PLUS over TLS): libpq's channel_binding. */
+  channelBinding: 'disable' | 'prefer' | 'require';
   applicationName: string;
   connectTimeoutSec?: number;
   service?: string;
@@ -36,6 +38,7 @@ const ENV: Record<string, string> = {
   PGSSLCERT: 'sslcert',
   PGSSLKEY: 'sslkey',
   PGAPPNAME: 'application_name',
+  PGCHANNELBINDING: 'channel_binding',
   PGCONNECT_TIMEOUT: 'connect_timeout',
   PGSERVICE: 'service',
 };
@@ -95,12 +98,23 @@ export function resolveConnectionSettings(
   if (!SSL_MODES.includes(sslmode)) {
     throw invalid(`invalid sslmode ${JSON.stringify(merged['sslmode'])}`, `Use one of: ${SSL_MODES.join(', ')}.`);
   }
+  const channelBinding = (merged['channel_binding'] ?? 'prefer') as ConnectionSettings['channelBinding'];
+  if (!['disable', 'prefer', 'require'].includes(channelBinding)) {
+    throw invalid(
+      `invalid channel_binding ${JSON.stringify(merged['channel_binding'])}`,
+      'Use disable, prefer or require.',
+    );
+  }
+  if (channelBinding === 'require' && (sslmode === 'disable' || sslmode === 'allow')) {
+    throw invalid('channel_binding=require needs TLS', 'Use sslmode=require, verify-ca or verify-full.');
+  }
   const settings: ConnectionSettings = {
     host: merged['host'] ?? 'localhost',
     port,
     database: merged['dbname'] ?? user,
     user,
     sslmode,
+    channelBinding,
     applicationName: merged['application_name'] ?? input.applicationName ?? 'walscope',
     warnings,
   };

@@ -89,6 +89,8 @@ describe('connection security: sslmode against a server with a private CA', () =
 
   it('verify-full passes with the CA and the right host, fails on a host mismatch', async () => {
     expect(await connect(base('127.0.0.1', 'verify-full', ` sslrootcert=${ca}`))).toBe(true);
+    // SCRAM over TLS with channel binding (SCRAM-SHA-256-PLUS), as libpq does by default.
+    expect(await connect(base('127.0.0.1', 'verify-full', ` sslrootcert=${ca} channel_binding=require`))).toBe(true);
     await expect(connect(base('localhost', 'verify-full', ` sslrootcert=${ca}`))).rejects.toThrow(
       /Hostname\/IP does not match|altnames/i,
     );
