@@ -170,4 +170,63 @@ describe('crash recovery, invalidated slots, throttling, cancelled slot creation
       await server.query(`SELECT pg_reload_conf()`);
     }
   }, 30_000);
+
+  it('a huge transaction with subtransaction aborts: spilled (proto 1) and streamed (proto 4) decode the same committed rows', async () => {
+    await server.query(`ALTER SYSTEM SET logical_decoding_work_mem = '64kB'`);
+    await server.query(`SELECT pg_reload_conf()`);
+    await server.query(`CREATE TABLE huge (id int PRIMARY KEY, pad text)`);
+    await server.query(`SELECT pg_create_logical_replication_slot('huge_src', 'pgoutput')`);
+    await server.query(`
+      BEGIN;
+      INSERT INTO huge SELECT g, repeat('h', 100) FROM generate_series(1, 20000) g;
+      SAVEPOINT a;
+      INSERT INTO huge SELECT g, 'aborted' FROM generate_series(20001, 30000) g;
+      ROLLBACK TO a;
+      SAVEPOINT b;
+      INSERT INTO huge SELECT g, 'kept' FROM generate_series(30001, 35000) g;
+      RELEASE b;
+      COMMIT;`);
+    await server.query(`SELECT pg_logical_emit_message(false, 'huge-done', '')`);
+    const run = async (options: Record<string, string>): Promise<{ rows: number[]; streamed: boolean }> => {
+      const c = capture({
+        connection: clientConfig(server),
+        source: { kind: 'copy', slot: 'huge_src' },
+        publications: ['rpub'],
+        pluginOptions: options,
+      });
+      await c.until(
+        (ms) => ms.some((m) => m.type === 'message' && (m as { prefix: string }).prefix === 'huge-done'),
+        60_000,
+      );
+      await c.stop();
+      const aborted = new Set<number>();
+      // In streaming mode the aborted subtransaction's rows arrive before their Stream Abort.
+      let current: number[] = [];
+      const kept: number[] = [];
+      for (const m of c.messages) {
+        if (m.type === 'insert' && (m as InsertMessage).table === 'huge')
+          current.push(Number((m as InsertMessage).new['id']));
+        if (m.type === 'stream_abort' && m.subXid !== m.xid) {
+          for (const id of current.filter((x) => x > 20000 && x <= 30000)) aborted.add(id);
+        }
+        if (m.type === 'commit' || m.type === 'stream_commit') {
+          kept.push(...current.filter((x) => !aborted.has(x)));
+          current = [];
+        }
+      }
+      return { rows: kept, streamed: c.messages.some((m) => m.type === 'stream_start') };
+    };
+    const spilled = await run({ proto_version: '1', streaming: 'false' });
+    const streamed = await run({});
+    expect(spilled.streamed).toBe(false);
+    expect(streamed.streamed).toBe(true);
+    const expected = [
+      ...Array.from({ length: 20000 }, (_, i) => i + 1),
+      ...Array.from({ length: 5000 }, (_, i) => 30001 + i),
+    ];
+    expect(spilled.rows).toEqual(expected);
+    expect(streamed.rows).toEqual(expected);
+    await server.query(`ALTER SYSTEM RESET logical_decoding_work_mem`);
+    await server.query(`SELECT pg_reload_conf()`);
+  }, 120_000);
 });
