@@ -123,7 +123,11 @@ export class MonitorSession {
     }
   }
 
-  start(onSnapshot: (s: MonitorSnapshot, lag: LagPoint[]) => void, onError?: (e: ErrorInfo) => void): void {
+  start(
+    onSnapshot: (s: MonitorSnapshot, lag: LagPoint[]) => void,
+    onError?: (e: ErrorInfo) => void,
+    intervalMs = this.intervalMs,
+  ): void {
     this.stop();
     const tick = async (): Promise<void> => {
       if (this.polling) return;
@@ -138,7 +142,7 @@ export class MonitorSession {
       }
     };
     void tick();
-    this.timer = setInterval(() => void tick(), this.intervalMs);
+    this.timer = setInterval(() => void tick(), intervalMs);
   }
 
   stop(): void {

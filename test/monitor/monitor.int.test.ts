@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { codeOf } from '../support/errors';
 import { MonitorSession } from '../../main/monitor/monitor-session';
 import { availableMajors, startPostgres, startStandby, type PgServer } from '../support/postgres';
@@ -203,5 +203,29 @@ describe.each(availableMajors())('monitor against PostgreSQL %i', (major) => {
       await m.close();
       await replica.destroy();
     }
+  });
+
+  it('polls never overlap, however slow a poll is', async () => {
+    let running = 0;
+    let maxRunning = 0;
+    let polls = 0;
+    const real = monitor.poll.bind(monitor);
+    const spy = vi.spyOn(monitor, 'poll').mockImplementation(async () => {
+      running++;
+      maxRunning = Math.max(maxRunning, running);
+      polls++;
+      await new Promise((r) => setTimeout(r, 150)); // a slow catalog under load
+      try {
+        return await real();
+      } finally {
+        running--;
+      }
+    });
+    monitor.start(() => undefined, undefined, 20);
+    await new Promise((r) => setTimeout(r, 1000));
+    monitor.stop();
+    spy.mockRestore();
+    expect(polls).toBeGreaterThan(2);
+    expect(maxRunning).toBe(1);
   });
 });
