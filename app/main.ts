@@ -5,7 +5,8 @@ import { startDemoDatabase, type DemoHandle } from '../main/demo/demo-database';
 import { ProfileStore, type SecretStore } from '../main/sessions/profile-store';
 import { SessionManager } from '../main/sessions/session-manager';
 import { bindIpc, eventSender } from './ipc';
-import { APP_CSP, isTrustedSenderUrl, windowOptions } from './window-options';
+import { hardenContents, hardenSession, type ContentsLike, type SessionLike } from './hardening';
+import { isTrustedSenderUrl, windowOptions } from './window-options';
 
 const dev = !app.isPackaged && process.env['ELECTRON_RENDERER_URL'] !== undefined;
 const devServerUrl = dev ? process.env['ELECTRON_RENDERER_URL'] : undefined;
@@ -30,8 +31,6 @@ function createWindow(): void {
     eventSender(contents),
   );
   managers.set(contents.id, manager);
-  contents.on('will-navigate', (e) => e.preventDefault());
-  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
   win.on('closed', () => {
     managers.delete(contents.id);
     void manager.shutdown();
@@ -46,11 +45,7 @@ function createWindow(): void {
 
 void app.whenReady().then(() => {
   Menu.setApplicationMenu(null);
-  session.defaultSession.setPermissionRequestHandler((_wc, _perm, callback) => callback(false));
-  session.defaultSession.setPermissionCheckHandler(() => false);
-  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
-    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [APP_CSP] } });
-  });
+  hardenSession(session.defaultSession as unknown as SessionLike);
   bindIpc(
     ipcMain,
     (senderId) => managers.get(senderId)?.dispatcher,
@@ -62,9 +57,8 @@ void app.whenReady().then(() => {
   });
 });
 
-app.on('web-contents-created', (_e, contents) => {
-  contents.on('will-attach-webview', (e) => e.preventDefault());
-});
+// Every web contents, including any a bug might create, gets the deny-by-default handlers.
+app.on('web-contents-created', (_e, contents) => hardenContents(contents as unknown as ContentsLike));
 
 app.on('window-all-closed', () => app.quit());
 

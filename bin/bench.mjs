@@ -1,12 +1,12 @@
 #!/usr/bin/env node
-// `npm run bench` (engine throughput), `npm run bench:ui` (renderer under load) and `npm run soak`,
-// all TypeScript run through tsx like the CLI.
+// `npm run bench` (engine throughput, then the renderer under load; `-- --quick` for a short run),
+// `npm run bench:ui` (the renderer only) and `npm run soak` — TypeScript run through tsx like the CLI.
 import { register } from 'tsx/esm/api';
 
 register();
-const script = process.argv.includes('--ui')
-  ? '../bench/ui.ts'
-  : process.argv.includes('--soak')
-    ? '../bench/soak.ts'
-    : '../bench/run.ts';
-await import(script);
+if (process.argv.includes('--soak')) await import('../bench/soak.ts');
+else if (process.argv.includes('--ui')) await import('../bench/ui.ts');
+else {
+  await import('../bench/run.ts');
+  await import('../bench/ui.ts');
+}

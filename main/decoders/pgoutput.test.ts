@@ -208,6 +208,13 @@ describe('pgoutput bad input', () => {
     );
   });
 
+  it('rejects stream blocks out of order', () => {
+    const d = new PgoutputDecoder(2);
+    expectProtocolError(() => d.decode(frame().byte('E').build(), LSN), /Stream Stop without an open stream block/);
+    d.decode(frame().byte('S').int32(5).byte(1).build(), LSN);
+    expectProtocolError(() => d.decode(frame().byte('S').int32(6).byte(1).build(), LSN), /still open/);
+  });
+
   it('every truncation of every valid frame is a ProtocolError, never anything else', () => {
     const frames = [
       frame().byte('B').int64(1n).int64(2n).int32(3).build(),

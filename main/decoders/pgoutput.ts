@@ -155,12 +155,15 @@ export class PgoutputDecoder implements Decoder {
         };
       }
       case Tag.StreamStart: {
+        if (this.streamXid !== undefined)
+          r.fail('message type', `Stream Start while the block for xid ${this.streamXid} is still open`, 0);
         const xid = r.u32('Stream Start xid');
         const first = r.u8('Stream Start first segment');
         this.streamXid = xid;
         return { type: 'stream_start', lsn, xid, firstSegment: first === 1 };
       }
       case Tag.StreamStop:
+        if (this.streamXid === undefined) r.fail('message type', 'Stream Stop without an open stream block', 0);
         this.streamXid = undefined;
         return { type: 'stream_stop', lsn };
       case Tag.StreamCommit:
