@@ -5,14 +5,10 @@
  * timeouts (a missed keepalive reply). Results go into docs/BENCHMARKS.md.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { chromium } from 'playwright-core';
-import { startServe } from '../main/serve/serve';
-import { ProfileStore } from '../main/sessions/profile-store';
-import { startPostgres } from '../test/support/postgres';
+import { startUiHarness } from './ui-harness';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const minutes = Number(process.argv.find((a) => a.startsWith('--minutes='))?.slice(10) ?? 30);
@@ -32,30 +28,12 @@ function slope(xs: number[], ys: number[]): number {
 }
 
 async function main(): Promise<void> {
-  const server = await startPostgres({ name: 'soak', settings: { wal_sender_timeout: '10s' } });
-  await server.query(
-    `CREATE TABLE soak (id bigserial PRIMARY KEY, v int, pad text); CREATE PUBLICATION soak_pub FOR TABLE soak`,
+  const { server, serve, browser, close } = await startUiHarness(
+    'soak',
+    `CREATE TABLE soak (id bigserial PRIMARY KEY, v int, pad text); CREATE PUBLICATION soak_pub FOR TABLE soak;
+     SELECT pg_create_logical_replication_slot('soak_idle', 'pgoutput')`,
+    { wal_sender_timeout: '10s' },
   );
-  await server.query(`SELECT pg_create_logical_replication_slot('soak_idle', 'pgoutput')`);
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'walscope-soak-'));
-  const serve = await startServe({
-    rendererDir: path.join(root, 'out', 'renderer'),
-    profiles: new ProfileStore(path.join(dataDir, 'profiles.json'), undefined),
-    demo: () => Promise.reject(new Error('no demo')),
-    env: {},
-  });
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--enable-precise-memory-info',
-    ],
-  });
   const writer = new pg.Client({
     host: server.host,
     port: server.port,
@@ -107,10 +85,7 @@ async function main(): Promise<void> {
   await writer.end();
   const log = server.readLog().slice(logStart);
   const timeouts = (log.match(/replication timeout/g) ?? []).length;
-  await browser.close();
-  await serve.close();
-  await server.destroy();
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  await close();
   // After the ring buffer has filled (100,000 rows ≈ 50 s at this rate), memory must be flat.
   const steady = samples.filter((s) => s.t * 60 > Math.min(5, minutes / 3));
   const x = steady.map((s) => s.t);

@@ -8,14 +8,12 @@
  * Results are appended to docs/BENCHMARKS.md between markers.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { chromium, type Page } from 'playwright-core';
-import { startServe } from '../main/serve/serve';
-import { ProfileStore } from '../main/sessions/profile-store';
-import { startPostgres, type PgServer } from '../test/support/postgres';
+import type { Page } from 'playwright-core';
+import type { PgServer } from '../test/support/postgres';
+import { startUiHarness } from './ui-harness';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
@@ -107,29 +105,10 @@ const FRAME_PROBE = `(() => {
 })()`;
 
 async function main(): Promise<void> {
-  const server = await startPostgres({ name: 'bench-ui' });
-  await server.query(
+  const { server, serve, browser, close } = await startUiHarness(
+    'bench-ui',
     `CREATE TABLE load (id bigserial PRIMARY KEY, ts text, pad text); CREATE PUBLICATION load_pub FOR TABLE load`,
   );
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'walscope-bench-ui-'));
-  const serve = await startServe({
-    rendererDir: path.join(root, 'out', 'renderer'),
-    profiles: new ProfileStore(path.join(dataDir, 'profiles.json'), undefined),
-    demo: () => Promise.reject(new Error('no demo')),
-    env: {},
-  });
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--enable-precise-memory-info',
-    ],
-  });
   const lines: string[] = [];
   try {
     lines.push('| load | rows rendered (sampled) | p50 ms | p95 ms | p99 ms |', '|---|---|---|---|---|');
@@ -197,10 +176,7 @@ ${lines.join('\n')}
     fs.writeFileSync(file, next);
     process.stdout.write(report + '\n');
   } finally {
-    await browser.close();
-    await serve.close();
-    await server.destroy();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await close();
   }
 }
 
