@@ -135,3 +135,13 @@ describe('stream store', () => {
     expect(rows.size).toBe(3); // another stream's rows are not mixed in
   });
 });
+
+describe('fixed-height rows', () => {
+  it('computes the visible range arithmetically, with overscan and bounds', async () => {
+    const { visibleRange } = await import('./lib/fixed-rows');
+    expect(visibleRange(0, 260, 100_000, 26, 5)).toEqual({ start: 0, end: 16 });
+    expect(visibleRange(26 * 1000, 260, 100_000, 26, 5)).toEqual({ start: 995, end: 1016 });
+    expect(visibleRange(26 * 99_990, 260, 100_000, 26, 5)).toEqual({ start: 99_985, end: 100_000 });
+    expect(visibleRange(0, 260, 3, 26, 5)).toEqual({ start: 0, end: 3 });
+  });
+});

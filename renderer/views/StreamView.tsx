@@ -1,13 +1,15 @@
-import { useVirtualizer } from '@tanstack/react-virtual';
 import { useShallow } from 'zustand/react/shallow';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { StreamSourceRequest } from '../../shared/contract';
+import { useFixedRows } from '../lib/fixed-rows';
 import { humanBytes, humanDuration, humanRate, relationOf, summaryOf } from '../lib/format';
 import { useConnection } from '../stores/connection-store';
 import { useMonitor } from '../stores/monitor-store';
 import { indexOfSeq, nextTransaction, rows, useStream, visibleRows } from '../stores/stream-store';
 import { ErrorBox } from './ErrorBox';
 import { StreamDetail } from './StreamDetail';
+
+const ROW_HEIGHT = 26;
 
 const OPS = [
   '',
@@ -143,15 +145,10 @@ export function StreamView() {
   const list = useMemo(() => visibleRows(rows, filter, collapsed), [version, filter, collapsed]);
   const parent = useRef<HTMLDivElement>(null);
   const filterBox = useRef<HTMLInputElement>(null);
-  const virtual = useVirtualizer({
-    count: list.length,
-    getScrollElement: () => parent.current,
-    estimateSize: () => 26,
-    getItemKey: (i) => `${list.at(i).lsn}:${list.at(i).seq}`,
-    overscan: 20,
-  });
+  // Rows are 26 px high; the header row takes the first 26 px of the scroll area.
+  const virtual = useFixedRows(parent, list.length, ROW_HEIGHT, ROW_HEIGHT);
   useEffect(() => {
-    if (follow && !paused && list.length) virtual.scrollToIndex(list.length - 1, { align: 'end' });
+    if (follow && !paused && list.length) virtual.scrollToIndex(list.length - 1, 'end');
   }, [list, follow, paused, virtual]);
   const selectedIndex = indexOfSeq(list, selectedSeq);
   const selected = selectedIndex >= 0 ? list.at(selectedIndex) : undefined;
@@ -171,7 +168,7 @@ export function StreamView() {
         if (i !== selectedIndex && i >= 0 && i < list.length) {
           useStream.getState().select(list.at(i).seq);
           useStream.getState().setFollow(false);
-          virtual.scrollToIndex(i, { align: 'center' });
+          virtual.scrollToIndex(i, 'center');
         }
       }
     };
@@ -268,19 +265,19 @@ export function StreamView() {
             <span>relation</span>
             <span>summary</span>
           </div>
-          <div style={{ height: virtual.getTotalSize() + 26 }} className="virtual-space">
-            {virtual.getVirtualItems().map((v) => {
-              const m = list.at(v.index);
+          <div style={{ height: virtual.totalSize }} className="virtual-space">
+            {Array.from({ length: virtual.end - virtual.start }, (_, k) => virtual.start + k).map((index) => {
+              const m = list.at(index);
               const isBegin = m.type === 'begin' || m.type === 'begin_prepare';
               const isCollapsed = isBegin && m.xid !== undefined && collapsed.has(m.xid);
               return (
                 <div
-                  key={v.key}
+                  key={`${m.lsn}:${m.seq}`}
                   role="row"
                   data-testid={`msg-${m.seq}`}
                   data-type={m.type}
                   className={`msg ${m.type} ${m.seq === selectedSeq ? 'selected' : ''}`}
-                  style={{ transform: `translateY(${v.start + 26}px)` }}
+                  style={{ transform: `translateY(${ROW_HEIGHT + index * ROW_HEIGHT}px)` }}
                   onClick={() => st.select(m.seq)}
                 >
                   <span
