@@ -75,7 +75,18 @@ describe.each(availableMajors())('resume after failures on PostgreSQL %i', (majo
 
   it('a live tail on a temporary slot reports the gap it cannot fill', async () => {
     const cli = streamCli(['stream', '--temporary', '--dsn', server.dsn()]);
-    await eventually(async () => (await walsenderPids()).length === 1);
+    // A walsender is listed from the moment it connects, before its slot exists, and the previous
+    // test's walsender may still be exiting: wait until this temporary slot is being streamed, or
+    // the first insert can land before the slot's consistent point and never be decoded.
+    await eventually(
+      async () =>
+        (
+          await server.query(
+            `SELECT 1 FROM pg_replication_slots s JOIN pg_stat_replication r ON r.pid = s.active_pid
+              WHERE s.temporary AND r.state IN ('catchup', 'streaming')`,
+          )
+        ).length === 1,
+    );
     await server.query(`INSERT INTO r VALUES (-1, 'before kill')`);
     await cli.waitFor((ls) => insertedIds(ls).includes(-1));
     for (const pid of await walsenderPids()) await server.query(`SELECT pg_terminate_backend($1)`, [pid]);
