@@ -5,6 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildCli, cliBundleIsFresh } from './cli-bundle.mjs';
 import { installedElectron } from './electron-path.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -32,6 +33,7 @@ if (electron) {
       'warn',
     ]);
   }
+  if (!cliBundleIsFresh()) await buildCli();
   console.log(
     'WALscope: the Electron runtime is not installed here (its binary comes from outside the npm registry), so the UI runs in serve mode: open the URL below in a browser.',
   );

@@ -1,8 +1,15 @@
 #!/usr/bin/env node
-// The CLI runs the TypeScript sources through tsx's loader: one source of truth, no build step
-// between editing the engine and running it.
-import { register } from 'tsx/esm/api';
+// The CLI: the esbuild bundle when it is up to date with the sources (`npm run build:cli`; the test,
+// bench and start scripts build it), otherwise the TypeScript sources through tsx's loader.
+import { pathToFileURL } from 'node:url';
+import { cliBundleEntry, cliBundleIsFresh } from './cli-bundle.mjs';
 
-register();
-const { main } = await import('../main/cli/main.ts');
+let main;
+if (cliBundleIsFresh()) {
+  ({ main } = await import(pathToFileURL(cliBundleEntry).href));
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  ({ main } = await import('../main/cli/main.ts'));
+}
 process.exitCode = await main(process.argv.slice(2));

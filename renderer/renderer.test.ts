@@ -5,6 +5,7 @@ import { EMPTY_FILTER, matches } from './lib/filters';
 import { cellText, hexDump, humanBytes, humanDuration, summaryOf } from './lib/format';
 import { RingBuffer } from './lib/ring-buffer';
 import { sortSlots } from './stores/monitor-store';
+import { IncrementalRows } from './lib/visible-rows';
 import { indexOfSeq, nextTransaction, visibleRows, type RowView } from './stores/stream-store';
 
 const seqs = (v: RowView): number[] => Array.from({ length: v.length }, (_, i) => v.at(i).seq);
@@ -143,5 +144,54 @@ describe('fixed-height rows', () => {
     expect(visibleRange(26 * 1000, 260, 100_000, 26, 5)).toEqual({ start: 995, end: 1016 });
     expect(visibleRange(26 * 99_990, 260, 100_000, 26, 5)).toEqual({ start: 99_985, end: 100_000 });
     expect(visibleRange(0, 260, 3, 26, 5)).toEqual({ start: 0, end: 3 });
+  });
+});
+
+describe('incremental visible rows', () => {
+  // Random streams of small transactions through a small ring, with filters and collapsed sets
+  // changing now and then: after every batch the incremental view equals a full re-filter.
+  it('equals a full pass after every batch, across eviction, clears and filter changes', () => {
+    let seed = 7;
+    const rand = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 16) % n;
+    };
+    const ring = new RingBuffer<WireMessage>(50);
+    const inc = new IncrementalRows();
+    const filters = [
+      EMPTY_FILTER,
+      { ...EMPTY_FILTER, op: 'insert' },
+      { ...EMPTY_FILTER, text: 'id=1' },
+      { ...EMPTY_FILTER, relation: 'b' },
+    ];
+    let filter = filters[1]!;
+    let collapsed: ReadonlySet<number> = new Set();
+    let seq = 0;
+    let xid = 100;
+    let nonEmpty = 0;
+    for (let batch = 0; batch < 400; batch++) {
+      const txs = rand(10) === 0 ? 8 : rand(4); // now and then more than the ring holds
+      for (let t = 0; t < txs; t++) {
+        xid++;
+        ring.push(m(seq++, 'begin', { xid }));
+        for (let r = rand(8); r >= 0; r--)
+          ring.push(
+            m(seq++, ['insert', 'update', 'delete'][rand(3)]!, {
+              xid,
+              schema: 'public',
+              table: rand(2) ? 'a' : 'b',
+              new: { id: String(rand(20)) },
+            }),
+          );
+        ring.push(m(seq++, 'commit', { xid }));
+      }
+      if (rand(10) === 0) filter = filters[rand(filters.length)]!;
+      if (rand(15) === 0) collapsed = new Set([xid - rand(5)]);
+      if (rand(60) === 0) ring.clear();
+      const shown = seqs(inc.view(ring, filter, collapsed));
+      expect(shown).toEqual(seqs(visibleRows(ring, filter, collapsed)));
+      nonEmpty += shown.length > 0 && shown.length < ring.size ? 1 : 0;
+    }
+    expect(nonEmpty).toBeGreaterThan(100);
   });
 });

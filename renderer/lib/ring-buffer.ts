@@ -8,6 +8,10 @@ export class RingBuffer<T> {
   private count = 0;
   /** Rows that fell off the front since the beginning. */
   evicted = 0;
+  /** Rows pushed since the last clear: row `i` is push number `pushed - size + i`. */
+  pushed = 0;
+  /** Bumped by every clear, so a consumer that follows the ring knows to start over. */
+  generation = 0;
 
   constructor(readonly capacity: number) {
     this.items = new Array<T | undefined>(capacity);
@@ -18,6 +22,7 @@ export class RingBuffer<T> {
   }
 
   push(item: T): void {
+    this.pushed++;
     if (this.count < this.capacity) {
       this.items[(this.start + this.count) % this.capacity] = item;
       this.count++;
@@ -42,6 +47,8 @@ export class RingBuffer<T> {
   clear(): void {
     this.start = 0;
     this.count = 0;
+    this.pushed = 0;
+    this.generation++;
     this.items.fill(undefined);
   }
 }

@@ -2,8 +2,11 @@ import { create } from 'zustand';
 import type { EventPayload, StreamSourceRequest, StreamStats, WireMessage } from '../../shared/contract';
 import type { ErrorInfo } from '../../shared/errors';
 import { getApi } from '../bridge/api';
-import { EMPTY_FILTER, isFilterActive, matches, type StreamFilter } from '../lib/filters';
+import { EMPTY_FILTER, type StreamFilter } from '../lib/filters';
 import { RingBuffer } from '../lib/ring-buffer';
+import { IncrementalRows } from '../lib/visible-rows';
+
+export { indexOfSeq, nextTransaction, visibleRows, type RowView } from '../lib/visible-rows';
 
 export const ROW_CAPACITY = 100_000;
 
@@ -13,6 +16,8 @@ export const ROW_CAPACITY = 100_000;
  * rows keep arriving and counting into a bounded holding area, shown on resume.
  */
 export const rows = new RingBuffer<WireMessage>(ROW_CAPACITY);
+/** The list's rows under the current filter, updated per frame from what the ring received. */
+export const shownRows = new IncrementalRows();
 let held: WireMessage[] = [];
 let frameRequested = false;
 
@@ -146,57 +151,3 @@ export const useStream = create<StreamState>((set, get) => {
     },
   };
 });
-
-/** What the list renders: a length and random access, so the unfiltered case copies nothing. */
-export interface RowView {
-  readonly length: number;
-  at(i: number): WireMessage;
-}
-
-/**
- * The rows to show: filtered, with collapsed transactions reduced to their BEGIN line. Without a
- * filter or a collapsed transaction this is a view of the ring itself — O(1) per frame however many
- * rows are held, which is what keeps 20,000 rows/s smooth; otherwise one pass over the ring.
- */
-export function visibleRows(
-  all: RingBuffer<WireMessage>,
-  filter: StreamFilter,
-  collapsed: ReadonlySet<number>,
-): RowView {
-  if (!isFilterActive(filter) && collapsed.size === 0) {
-    const n = all.size;
-    return { length: n, at: (i) => all.at(i)! };
-  }
-  const out: WireMessage[] = [];
-  let hiddenXid: number | undefined;
-  for (let i = 0; i < all.size; i++) {
-    const m = all.at(i)!;
-    if (m.type === 'begin' || m.type === 'begin_prepare') {
-      hiddenXid = m.xid !== undefined && collapsed.has(m.xid) ? m.xid : undefined;
-      if (matches(m, filter) || hiddenXid !== undefined) out.push(m);
-      continue;
-    }
-    if (hiddenXid !== undefined) {
-      if (m.type === 'commit' || m.type === 'prepare') hiddenXid = undefined;
-      continue;
-    }
-    if (matches(m, filter)) out.push(m);
-  }
-  return { length: out.length, at: (i) => out[i]! };
-}
-
-/** Index of the next (dir 1) or previous (dir -1) BEGIN from `from` in `list`. */
-export function nextTransaction(list: RowView, from: number, dir: 1 | -1): number {
-  for (let i = from + dir; i >= 0 && i < list.length; i += dir) {
-    const t = list.at(i).type;
-    if (t === 'begin' || t === 'begin_prepare') return i;
-  }
-  return from;
-}
-
-/** Position of the row with sequence number `seq`, searching from the end (where the user usually is). */
-export function indexOfSeq(list: RowView, seq: number | null): number {
-  if (seq === null) return -1;
-  for (let i = list.length - 1; i >= 0; i--) if (list.at(i).seq === seq) return i;
-  return -1;
-}

@@ -5,7 +5,7 @@ import { useFixedRows } from '../lib/fixed-rows';
 import { humanBytes, humanDuration, humanRate, relationOf, summaryOf } from '../lib/format';
 import { useConnection } from '../stores/connection-store';
 import { useMonitor } from '../stores/monitor-store';
-import { indexOfSeq, nextTransaction, rows, useStream, visibleRows } from '../stores/stream-store';
+import { indexOfSeq, nextTransaction, rows, shownRows, useStream } from '../stores/stream-store';
 import { ErrorBox } from './ErrorBox';
 import { StreamDetail } from './StreamDetail';
 
@@ -142,7 +142,7 @@ export function StreamView() {
     })),
   );
   const { version, filter, collapsed, follow, paused, selectedSeq } = st;
-  const list = useMemo(() => visibleRows(rows, filter, collapsed), [version, filter, collapsed]);
+  const list = useMemo(() => shownRows.view(rows, filter, collapsed), [version, filter, collapsed]);
   const parent = useRef<HTMLDivElement>(null);
   const filterBox = useRef<HTMLInputElement>(null);
   // Rows are 26 px high; the header row takes the first 26 px of the scroll area.
