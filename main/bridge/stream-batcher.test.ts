@@ -47,4 +47,20 @@ describe('StreamBatcher', () => {
     expect(received[received.length - 1]).toBe(produced - 1);
     expect(b.pending).toBe(0);
   });
+
+  it('splits a large flush into events of at most maxPerEvent rows, dropped count on the first', () => {
+    const events: { seqs: number[]; dropped: number }[] = [];
+    const b = new StreamBatcher(
+      (ms, dropped) => events.push({ seqs: ms.map((m) => m.seq), dropped }),
+      1000,
+      33,
+      () => true,
+      400,
+    );
+    for (let i = 0; i < 1100; i++) b.push(msg(i));
+    vi.advanceTimersByTime(33);
+    expect(events.map((e) => e.seqs.length)).toEqual([400, 400, 200]);
+    expect(events.map((e) => e.dropped)).toEqual([100, 0, 0]);
+    expect(events.flatMap((e) => e.seqs)).toEqual(Array.from({ length: 1000 }, (_, i) => i + 100));
+  });
 });

@@ -18,6 +18,7 @@ export class StreamBatcher {
     private readonly intervalMs = 33,
     /** False while the transport is still busy with earlier batches (the view is behind). */
     private readonly ready: () => boolean = () => true,
+    private readonly maxPerEvent = 500,
   ) {}
 
   push(m: WireMessage): void {
@@ -51,7 +52,11 @@ export class StreamBatcher {
     this.queue = [];
     this.head = 0;
     this.dropped = 0;
-    this.flushBatch(batch, dropped);
+    // Several events of at most `maxPerEvent` rows rather than one large one: the renderer parses
+    // each event in one task, and a 5,000-row event kept it from painting for a whole frame or more.
+    this.flushBatch(batch.slice(0, this.maxPerEvent), dropped);
+    for (let i = this.maxPerEvent; i < batch.length; i += this.maxPerEvent)
+      this.flushBatch(batch.slice(i, i + this.maxPerEvent), 0);
   }
 
   /** Drains what is left (at shutdown) and stops the timer. */

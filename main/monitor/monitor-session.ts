@@ -205,13 +205,13 @@ export class MonitorSession {
         backoff: { initialMs: 100, maxMs: 1000, maxAttempts: 1 },
       },
       {
-        message: (m, raw) => {
+        message: (m) => {
           if (messages.length >= limit) {
             truncated = true;
             void stream.stop();
             return false;
           }
-          messages.push({ ...toJsonMessage(m), seq: messages.length, rawHex: raw.toString('hex') });
+          messages.push({ ...toJsonMessage(m), seq: messages.length });
           return true;
         },
       },

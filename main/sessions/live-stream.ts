@@ -2,6 +2,7 @@ import type { EventName, EventPayload, StreamSourceRequest } from '../../shared/
 import { WalscopeError } from '../../shared/errors';
 import { formatLsn } from '../../shared/lsn';
 import { toJsonMessage } from '../../shared/messages-json';
+import { RawArena } from '../bridge/raw-arena';
 import { StreamBatcher } from '../bridge/stream-batcher';
 import type { WalscopeClientConfig } from '../connection';
 import { ChangeStream } from '../session/change-stream';
@@ -18,7 +19,9 @@ export class LiveStream {
   private readonly stream: ChangeStream;
   private readonly batcher: StreamBatcher;
   private readonly statsTimer: NodeJS.Timeout;
+  private readonly raw = new RawArena();
   private seq = 0;
+  finished = false;
 
   constructor(
     sessionId: string,
@@ -48,7 +51,9 @@ export class LiveStream {
       { connection: config, source, mode, publications: req.publications },
       {
         message: (m, raw) => {
-          this.batcher.push({ ...toJsonMessage(m), seq: this.seq++, rawHex: raw.toString('hex') });
+          const seq = this.seq++;
+          this.raw.put(seq, raw);
+          this.batcher.push({ ...toJsonMessage(m), seq });
           return true;
         },
         state: (e) => {
@@ -88,9 +93,21 @@ export class LiveStream {
       .then(() => undefined)
       .catch((e: unknown) => rejectStarted(toWalscopeError(e)))
       .finally(() => {
+        this.finished = true;
         clearInterval(this.statsTimer);
         this.batcher.close();
       });
+  }
+
+  /** Raw bytes of row `seq`, in hex; held for the last rows sent, also after the stream stopped. */
+  rawHex(seq: number): string {
+    const raw = this.raw.get(seq);
+    if (raw) return raw.toString('hex');
+    throw new WalscopeError({
+      code: 'INVALID_ARGUMENT',
+      message: `the raw bytes of row ${seq} are no longer held`,
+      hint: 'WALscope keeps the bytes of the last 100,000 rows (up to 16 MB); the decoded values are still shown.',
+    });
   }
 
   async stop(): Promise<void> {

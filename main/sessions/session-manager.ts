@@ -177,17 +177,23 @@ export class SessionManager {
       'slots.peek': async (r) => this.session(r.sessionId).monitor.peek(r.name, r.limit),
       'stream.start': async (r) => {
         const s = this.session(r.sessionId);
+        // A stopped stream stays in the map, answering for its rows' raw bytes, until the next start.
+        for (const [id, other] of s.streams) if (other.finished) s.streams.delete(id);
         const streamId = randomBytes(6).toString('hex');
         const live = new LiveStream(s.id, streamId, s.config, r.source, this.emit, this.opts.transportReady);
         s.streams.set(streamId, live);
         const slot = await live.started;
-        live.done.finally(() => s.streams.delete(streamId));
         return { streamId, slot };
       },
       'stream.stop': async (r) => {
         const live = this.session(r.sessionId).streams.get(r.streamId);
         await live?.stop();
         return {};
+      },
+      'stream.raw': async (r) => {
+        const live = this.session(r.sessionId).streams.get(r.streamId);
+        if (!live) throw new WalscopeError({ code: 'INVALID_ARGUMENT', message: 'no such stream in this session' });
+        return { hex: live.rawHex(r.seq) };
       },
       'demo.setRate': async (r) => {
         if (!this.session(r.sessionId).demo)

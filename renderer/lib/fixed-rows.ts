@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState, type RefObject } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useState, type RefObject } from 'react';
 
 /**
  * Virtualization for rows of one fixed height. The profile of the stream view at 20,000 rows/s
@@ -18,12 +18,18 @@ export function visibleRange(
   return { start: Math.max(0, first - overscan), end: Math.min(count, first + shown + overscan) };
 }
 
+/**
+ * `pinToEnd` (follow the tail): the range is the last rows, computed from the count in the same
+ * render, and the scroll position is set once after the DOM update. Deriving it from scroll events
+ * instead cost a forced layout and a second render every frame at 20,000 rows/s.
+ */
 export function useFixedRows(
   ref: RefObject<HTMLElement | null>,
   count: number,
   rowHeight: number,
   offset = 0,
   overscan = 10,
+  pinToEnd = false,
 ) {
   const [view, setView] = useState({ top: 0, height: 600 });
   useEffect(() => {
@@ -32,9 +38,10 @@ export function useFixedRows(
     let frame = 0;
     const read = (): void => {
       frame = 0;
-      setView((v) =>
-        v.top === el.scrollTop && v.height === el.clientHeight ? v : { top: el.scrollTop, height: el.clientHeight },
-      );
+      const top = el.scrollTop;
+      const height = el.clientHeight;
+      // While pinned the range does not depend on the scroll position: no render for it.
+      setView((v) => (v.height === height && (pinToEnd || v.top === top) ? v : { top, height }));
     };
     const onScroll = (): void => {
       if (!frame) frame = requestAnimationFrame(read);
@@ -48,7 +55,12 @@ export function useFixedRows(
       ro.disconnect();
       if (frame) cancelAnimationFrame(frame);
     };
-  }, [ref]);
+  }, [ref, pinToEnd]);
+  const totalSize = offset + count * rowHeight;
+  useLayoutEffect(() => {
+    // The browser clamps to the largest scroll position: the end.
+    if (pinToEnd && ref.current) ref.current.scrollTop = totalSize;
+  }, [ref, pinToEnd, totalSize]);
   const scrollToIndex = useCallback(
     (i: number, align: 'end' | 'center') => {
       const el = ref.current;
@@ -58,6 +70,7 @@ export function useFixedRows(
     },
     [ref, rowHeight, offset],
   );
-  const { start, end } = visibleRange(view.top - offset, view.height, count, rowHeight, overscan);
-  return { start, end, totalSize: offset + count * rowHeight, scrollToIndex };
+  const top = pinToEnd ? Math.max(0, totalSize - view.height) : view.top;
+  const { start, end } = visibleRange(top - offset, view.height, count, rowHeight, overscan);
+  return { start, end, totalSize, scrollToIndex };
 }

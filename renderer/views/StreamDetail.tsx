@@ -1,5 +1,9 @@
+import { useEffect, useState } from 'react';
 import type { WireMessage } from '../../shared/contract';
+import { getApi } from '../bridge/api';
 import { cellText, hexDump, relationOf } from '../lib/format';
+import { useConnection } from '../stores/connection-store';
+import { useStream } from '../stores/stream-store';
 
 function TupleTable({ rows }: { rows: [string, Record<string, unknown> | undefined][] }) {
   const present = rows.filter(([, t]) => t);
@@ -34,9 +38,43 @@ function TupleTable({ rows }: { rows: [string, Record<string, unknown> | undefin
   );
 }
 
+/** The row's raw bytes, asked of main when the row is selected (rows arrive without them). */
+function RawBytes({ seq }: { seq: number }) {
+  const sessionId = useConnection((s) => s.session?.id);
+  const streamId = useStream((s) => s.rowsStreamId);
+  const [raw, setRaw] = useState<{ seq: number; hex?: string; error?: string } | null>(null);
+  useEffect(() => {
+    if (!sessionId || !streamId) return;
+    let current = true;
+    void getApi()
+      .invoke('stream.raw', { sessionId, streamId, seq })
+      .then((r) => {
+        if (current) setRaw(r.ok ? { seq, hex: r.value.hex } : { seq, error: r.error.message });
+      });
+    return () => {
+      current = false;
+    };
+  }, [sessionId, streamId, seq]);
+  const shown = raw?.seq === seq ? raw : null;
+  return (
+    <>
+      <h3>Raw bytes</h3>
+      {shown?.error ? (
+        <p className="muted" data-testid="raw-unavailable">
+          {shown.error}
+        </p>
+      ) : (
+        <pre className="hex" data-testid="raw-hex" aria-busy={!shown}>
+          {shown?.hex === undefined ? 'loading…' : hexDump(shown.hex)}
+        </pre>
+      )}
+    </>
+  );
+}
+
 /** Old/new/key tuples side by side, every other field, and the raw message bytes. */
 export function StreamDetail({ m }: { m: WireMessage }) {
-  const skip = new Set(['new', 'old', 'key', 'rawHex', 'seq', 'columns']);
+  const skip = new Set(['new', 'old', 'key', 'seq', 'columns']);
   const fields = Object.entries(m).filter(([k]) => !skip.has(k));
   return (
     <aside className="stream-detail" aria-label="Message detail">
@@ -59,10 +97,7 @@ export function StreamDetail({ m }: { m: WireMessage }) {
         ]}
       />
       {Array.isArray(m['columns']) && <pre className="mono small">{JSON.stringify(m['columns'], null, 1)}</pre>}
-      <h3>Raw bytes</h3>
-      <pre className="hex" data-testid="raw-hex">
-        {hexDump(m.rawHex)}
-      </pre>
+      <RawBytes seq={m.seq} />
     </aside>
   );
 }

@@ -146,10 +146,10 @@ export function StreamView() {
   const parent = useRef<HTMLDivElement>(null);
   const filterBox = useRef<HTMLInputElement>(null);
   // Rows are 26 px high; the header row takes the first 26 px of the scroll area.
-  const virtual = useFixedRows(parent, list.length, ROW_HEIGHT, ROW_HEIGHT);
   useEffect(() => {
-    if (follow && !paused && list.length) virtual.scrollToIndex(list.length - 1, 'end');
-  }, [list, follow, paused, virtual]);
+    if (!shownRows.complete) useStream.getState().refresh();
+  }, [list]);
+  const virtual = useFixedRows(parent, list.length, ROW_HEIGHT, ROW_HEIGHT, 10, follow && !paused);
   const selectedIndex = indexOfSeq(list, selectedSeq);
   const selected = selectedIndex >= 0 ? list.at(selectedIndex) : undefined;
 

@@ -18,6 +18,7 @@ export const COMMAND_NAMES = [
   'slots.peek',
   'stream.start',
   'stream.stop',
+  'stream.raw',
   'demo.setRate',
 ] as const;
 

@@ -100,6 +100,15 @@ export const COMMANDS = {
     request: z.strictObject({ ...SessionRef, streamId: z.string().min(1).max(64) }),
     response: z.object({}),
   },
+  /** The raw bytes of one row the stream sent, while main still holds them (rows carry no bytes). */
+  'stream.raw': {
+    request: z.strictObject({
+      ...SessionRef,
+      streamId: z.string().min(1).max(64),
+      seq: z.number().int().min(0),
+    }),
+    response: z.object({ hex: z.string() }),
+  },
   'demo.setRate': {
     request: z.strictObject({ ...SessionRef, changesPerSecond: z.number().min(0).max(50_000) }),
     response: z.object({ changesPerSecond: z.number() }),

@@ -139,14 +139,16 @@ export const LagPointSchema = z.object({
 });
 export type LagPoint = z.infer<typeof LagPointSchema>;
 
-/** A decoded message at the edge (shared/messages-json.ts) plus a stream sequence number. */
+/**
+ * A decoded message at the edge (shared/messages-json.ts) plus a stream sequence number; its raw
+ * bytes stay in main until asked for with `stream.raw`.
+ */
 export const WireMessageSchema = z
   .object({
     seq: z.number(),
     type: z.string(),
     lsn: z.string(),
     xid: z.number().optional(),
-    rawHex: z.string().optional(),
   })
   .passthrough();
 export type WireMessage = z.infer<typeof WireMessageSchema> & Record<string, unknown>;

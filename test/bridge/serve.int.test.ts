@@ -129,11 +129,23 @@ describe('serve mode: the contract over a WebSocket', () => {
           (e.payload['messages'] as { type: string }[]).some((m) => m.type === 'insert'),
       );
       const insert = (
-        batch['messages'] as { type: string; new: Record<string, string>; rawHex: string; lsn: string }[]
+        batch['messages'] as { type: string; new: Record<string, string>; seq: number; lsn: string }[]
       ).find((m) => m.type === 'insert')!;
       expect(insert.new).toEqual({ id: String(i + 1), v: `from ${i}` });
-      expect(insert.rawHex.length).toBeGreaterThan(0);
       expect(insert.lsn).toMatch(/^[0-9A-F]+\/[0-9A-F]+$/);
+      expect(insert).not.toHaveProperty('rawHex');
+      // Rows travel without their bytes; the detail pane asks for them by sequence number.
+      const raw = await c.invoke<{ hex: string }>('stream.raw', {
+        sessionId: s.id,
+        streamId: s.streamId,
+        seq: insert.seq,
+      });
+      if (!raw.ok) throw new Error(raw.error.message);
+      expect(Buffer.from(raw.value.hex, 'hex').toString()).toBe(
+        `table public.t: INSERT: id[integer]:${i + 1} v[text]:'from ${i}'`,
+      );
+      const unknown = await c.invoke('stream.raw', { sessionId: s.id, streamId: s.streamId, seq: 1_000_000 });
+      expect(unknown.ok ? null : unknown.error.message).toMatch(/no longer held/);
       await c.waitForEvent((e) => e.name === 'monitor.snapshot' && e.payload['sessionId'] === s.id);
       await c.waitForEvent((e) => e.name === 'stream.stats' && e.payload['streamId'] === s.streamId);
       const [slot] = await s.server.query(`SELECT temporary FROM pg_replication_slots WHERE slot_name = $1`, [s.slot]);
