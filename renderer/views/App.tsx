@@ -46,7 +46,13 @@ function Heartbeat() {
   const level =
     state !== 'streaming' ? 'idle' : age === null ? 'idle' : age < 15_000 ? 'ok' : age < 60_000 ? 'late' : 'dead';
   const text =
-    state === 'reconnecting' ? 'reconnecting…' : age === null ? 'no stream' : `keepalive ${humanDuration(age)} ago`;
+    state === 'reconnecting'
+      ? 'reconnecting…'
+      : state !== 'streaming'
+        ? 'no stream'
+        : age === null
+          ? 'no keepalive yet'
+          : `keepalive ${humanDuration(age)} ago`;
   return (
     <span
       className={`heartbeat ${level}`}
