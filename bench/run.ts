@@ -297,8 +297,12 @@ ${table}
   const file = path.join(root, 'docs/BENCHMARKS.md');
   const marker = '<!-- reading -->';
   const previous = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-  const reading = previous.includes(marker)
-    ? previous.slice(previous.indexOf(marker))
+  // Keep the sections the UI and soak benchmarks wrote, and the reading, after this run's table.
+  const kept = ['<!-- ui:start -->', '<!-- soak:start -->', marker]
+    .map((m) => previous.indexOf(m))
+    .filter((i) => i >= 0);
+  const reading = kept.length
+    ? previous.slice(Math.min(...kept))
     : `${marker}\n## Reading\n\n(to be written after a full run)\n`;
   fs.writeFileSync(
     file,
