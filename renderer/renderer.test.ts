@@ -42,6 +42,9 @@ describe('formatting', () => {
     expect(cellText('')).toBe('');
     expect(cellText({ unchangedToast: true })).toBe('(unchanged TOAST)');
     expect(hexDump('414243')).toBe('000000  41 42 43' + ' '.repeat(39) + '  ABC');
+    expect(hexDump('41424344454647484950', 4096, 8)).toBe(
+      '000000  41 42 43 44 45 46 47 48  ABCDEFGH\n000008  49 50' + ' '.repeat(18) + '  IP',
+    );
     expect(summaryOf(m(1, 'insert', { new: { id: '1', name: null } }))).toBe('id=1 name=NULL');
   });
 });

@@ -70,21 +70,21 @@ export function summaryOf(m: WireMessage): string {
   }
 }
 
-/** Hex dump, 16 bytes a line with offsets. */
-export function hexDump(hex: string | undefined, maxBytes = 4096): string {
+/** Hex dump, `perLine` bytes a line with offsets and the printable characters. */
+export function hexDump(hex: string | undefined, maxBytes = 4096, perLine = 16): string {
   if (!hex) return '';
   const lines: string[] = [];
   const n = Math.min(hex.length / 2, maxBytes);
-  for (let off = 0; off < n; off += 16) {
+  for (let off = 0; off < n; off += perLine) {
     const bytes: string[] = [];
     let ascii = '';
-    for (let i = off; i < Math.min(off + 16, n); i++) {
+    for (let i = off; i < Math.min(off + perLine, n); i++) {
       const h = hex.slice(i * 2, i * 2 + 2);
       bytes.push(h);
       const c = parseInt(h, 16);
       ascii += c >= 0x20 && c < 0x7f ? String.fromCharCode(c) : '.';
     }
-    lines.push(`${off.toString(16).padStart(6, '0')}  ${bytes.join(' ').padEnd(47)}  ${ascii}`);
+    lines.push(`${off.toString(16).padStart(6, '0')}  ${bytes.join(' ').padEnd(perLine * 3 - 1)}  ${ascii}`);
   }
   if (hex.length / 2 > maxBytes) lines.push(`… ${hex.length / 2 - maxBytes} more bytes`);
   return lines.join('\n');

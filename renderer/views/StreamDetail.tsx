@@ -65,7 +65,7 @@ function RawBytes({ seq }: { seq: number }) {
         </p>
       ) : (
         <pre className="hex" data-testid="raw-hex" aria-busy={!shown}>
-          {shown?.hex === undefined ? 'loading…' : hexDump(shown.hex)}
+          {shown?.hex === undefined ? 'loading…' : hexDump(shown.hex, 4096, 8)}
         </pre>
       )}
     </>
