@@ -79,7 +79,11 @@ async function openStream(page: Page, url: string, dsn: string): Promise<void> {
   await page.getByTestId('stream-state').filter({ hasText: 'streaming' }).waitFor();
 }
 
-/** In the page: record, for each rendered insert row, now − its ts column. */
+/**
+ * In the page: record, for each rendered insert row, now − its ts column. Row elements are reused
+ * as the tail moves (keyed by slot), so a row appears as new text and a new data-testid on an
+ * existing element as well as a new element.
+ */
 const LATENCY_PROBE = `(() => {
   window.__lat = [];
   const seen = new Set();
@@ -93,7 +97,7 @@ const LATENCY_PROBE = `(() => {
       const m = /ts=([0-9-]+ [0-9:.]+[+-][0-9]+)/.exec(row.textContent || '');
       if (m) window.__lat.push(now - Date.parse(m[1].replace(' ', 'T') + ':00'));
     }
-  }).observe(list, { childList: true, subtree: true });
+  }).observe(list, { childList: true, subtree: true, characterData: true, attributes: true, attributeFilter: ['data-testid'] });
 })()`;
 
 const FRAME_PROBE = `(() => {
