@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { WireMessage } from '../shared/contract';
+import type { WireMessage, WireRow } from '../shared/contract';
+import { toWireRow } from '../shared/wire-row';
 import { createWsApi, type SocketLike } from './bridge/ws-transport';
 import { EMPTY_FILTER, matches } from './lib/filters';
 import { cellText, hexDump, humanBytes, humanDuration, summaryOf } from './lib/format';
@@ -15,6 +16,7 @@ const m = (seq: number, type: string, extra: Record<string, unknown> = {}): Wire
   lsn: `0/${seq.toString(16)}`,
   ...extra,
 });
+const r = (seq: number, type: string, extra: Record<string, unknown> = {}): WireRow => toWireRow(m(seq, type, extra));
 
 describe('ring buffer', () => {
   it('keeps the newest rows within capacity and counts evictions', () => {
@@ -50,14 +52,14 @@ describe('formatting', () => {
 });
 
 describe('stream filters and grouping', () => {
-  const list = new RingBuffer<WireMessage>(100);
+  const list = new RingBuffer<WireRow>(100);
   [
-    m(1, 'begin', { xid: 10 }),
-    m(2, 'insert', { xid: 10, schema: 'public', table: 'orders', new: { id: '1' } }),
-    m(3, 'commit', { xid: 10 }),
-    m(4, 'begin', { xid: 11 }),
-    m(5, 'delete', { xid: 11, schema: 'public', table: 'items', key: { id: '9' } }),
-    m(6, 'commit', { xid: 11 }),
+    r(1, 'begin', { xid: 10 }),
+    r(2, 'insert', { xid: 10, schema: 'public', table: 'orders', new: { id: '1' } }),
+    r(3, 'commit', { xid: 10 }),
+    r(4, 'begin', { xid: 11 }),
+    r(5, 'delete', { xid: 11, schema: 'public', table: 'items', key: { id: '9' } }),
+    r(6, 'commit', { xid: 11 }),
   ].forEach((x) => list.push(x));
 
   it('filters by relation, op, xid and text', () => {
@@ -65,7 +67,7 @@ describe('stream filters and grouping', () => {
     expect(seqs(visibleRows(list, { ...EMPTY_FILTER, op: 'delete' }, new Set()))).toEqual([5]);
     expect(seqs(visibleRows(list, { ...EMPTY_FILTER, xid: '11' }, new Set()))).toEqual([4, 5, 6]);
     expect(seqs(visibleRows(list, { ...EMPTY_FILTER, text: 'id=9' }, new Set()))).toEqual([5]);
-    expect(matches(m(7, 'insert'), EMPTY_FILTER)).toBe(true);
+    expect(matches(r(7, 'insert'), EMPTY_FILTER)).toBe(true);
   });
   it('collapses a transaction to its BEGIN and steps between transactions', () => {
     const shown = visibleRows(list, EMPTY_FILTER, new Set([10]));
@@ -126,10 +128,10 @@ describe('stream store', () => {
     const s = useStream.getState();
     rows.clear();
     useStream.setState({ streamId: 'x', paused: false, received: 0, droppedInView: 0 });
-    s.applyBatch({ sessionId: 's', streamId: 'x', messages: [m(1, 'begin'), m(2, 'insert')], dropped: 0 });
+    s.applyBatch({ sessionId: 's', streamId: 'x', rows: [r(1, 'begin'), r(2, 'insert')], dropped: 0 });
     expect(rows.size).toBe(2);
     useStream.getState().setPaused(true);
-    useStream.getState().applyBatch({ sessionId: 's', streamId: 'x', messages: [m(3, 'commit')], dropped: 4 });
+    useStream.getState().applyBatch({ sessionId: 's', streamId: 'x', rows: [r(3, 'commit')], dropped: 4 });
     expect(rows.size).toBe(2);
     // Counters are published with the next refresh of the list, not per batch.
     expect(useStream.getState().received).toBe(0);
@@ -138,7 +140,7 @@ describe('stream store', () => {
     expect(useStream.getState().droppedInView).toBe(4);
     useStream.getState().setPaused(false);
     expect(rows.size).toBe(3);
-    useStream.getState().applyBatch({ sessionId: 's', streamId: 'other', messages: [m(9, 'insert')], dropped: 0 });
+    useStream.getState().applyBatch({ sessionId: 's', streamId: 'other', rows: [r(9, 'insert')], dropped: 0 });
     expect(rows.size).toBe(3); // another stream's rows are not mixed in
   });
 });
@@ -162,7 +164,7 @@ describe('incremental visible rows', () => {
       seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
       return (seed >>> 16) % n;
     };
-    const ring = new RingBuffer<WireMessage>(50);
+    const ring = new RingBuffer<WireRow>(50);
     const inc = new IncrementalRows(7);
     const filters = [
       EMPTY_FILTER,
@@ -179,17 +181,17 @@ describe('incremental visible rows', () => {
       const txs = rand(10) === 0 ? 8 : rand(4); // now and then more than the ring holds
       for (let t = 0; t < txs; t++) {
         xid++;
-        ring.push(m(seq++, 'begin', { xid }));
-        for (let r = rand(8); r >= 0; r--)
+        ring.push(r(seq++, 'begin', { xid }));
+        for (let k = rand(8); k >= 0; k--)
           ring.push(
-            m(seq++, ['insert', 'update', 'delete'][rand(3)]!, {
+            r(seq++, ['insert', 'update', 'delete'][rand(3)]!, {
               xid,
               schema: 'public',
               table: rand(2) ? 'a' : 'b',
               new: { id: String(rand(20)) },
             }),
           );
-        ring.push(m(seq++, 'commit', { xid }));
+        ring.push(r(seq++, 'commit', { xid }));
       }
       if (rand(10) === 0) filter = filters[rand(filters.length)]!;
       if (rand(15) === 0) collapsed = new Set([xid - rand(5)]);

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { WireMessage } from '../../shared/contract';
+import type { WireRow } from '../../shared/contract';
 import { StreamBatcher } from './stream-batcher';
 
-const msg = (seq: number): WireMessage => ({ seq, type: 'insert', lsn: '0/1' });
+const msg = (seq: number): WireRow => ({ seq, type: 'insert', rel: 'public.t', summary: '', json: '{}' });
 
 describe('StreamBatcher', () => {
   beforeEach(() => vi.useFakeTimers());

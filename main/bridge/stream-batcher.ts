@@ -1,4 +1,4 @@
-import type { WireMessage } from '../../shared/contract';
+import type { WireRow } from '../../shared/contract';
 
 /**
  * Rows for the view, batched and bounded: at most one batch per `intervalMs`, at most `capacity`
@@ -6,14 +6,14 @@ import type { WireMessage } from '../../shared/contract';
  * the engine and the CLI keep everything; only the view is lossy, and it says how much.
  */
 export class StreamBatcher {
-  private queue: WireMessage[] = [];
+  private queue: WireRow[] = [];
   private head = 0;
   private dropped = 0;
   private timer: NodeJS.Timeout | undefined;
   totalDropped = 0;
 
   constructor(
-    private readonly flushBatch: (messages: WireMessage[], dropped: number) => void,
+    private readonly flushBatch: (rows: WireRow[], dropped: number) => void,
     private readonly capacity = 5000,
     private readonly intervalMs = 33,
     /** False while the transport is still busy with earlier batches (the view is behind). */
@@ -21,8 +21,8 @@ export class StreamBatcher {
     private readonly maxPerEvent = 500,
   ) {}
 
-  push(m: WireMessage): void {
-    this.queue.push(m);
+  push(row: WireRow): void {
+    this.queue.push(row);
     if (this.queue.length - this.head > this.capacity) {
       this.head++;
       this.dropped++;

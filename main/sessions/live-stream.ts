@@ -2,6 +2,7 @@ import type { EventName, EventPayload, StreamSourceRequest } from '../../shared/
 import { WalscopeError } from '../../shared/errors';
 import { formatLsn } from '../../shared/lsn';
 import { toJsonMessage } from '../../shared/messages-json';
+import { toWireRow } from '../../shared/wire-row';
 import { RawArena } from '../bridge/raw-arena';
 import { StreamBatcher } from '../bridge/stream-batcher';
 import type { WalscopeClientConfig } from '../connection';
@@ -35,7 +36,7 @@ export class LiveStream {
     const source: StreamSource =
       req.kind === 'temporary' ? { kind: 'temporary', plugin: req.plugin } : { kind: req.kind, slot: req.slot };
     this.batcher = new StreamBatcher(
-      (messages, dropped) => emit('stream.batch', { sessionId, streamId, messages, dropped }),
+      (rows, dropped) => emit('stream.batch', { sessionId, streamId, rows, dropped }),
       5000,
       33,
       ready,
@@ -53,7 +54,7 @@ export class LiveStream {
         message: (m, raw) => {
           const seq = this.seq++;
           this.raw.put(seq, raw);
-          this.batcher.push({ ...toJsonMessage(m), seq });
+          this.batcher.push(toWireRow({ ...toJsonMessage(m), seq }));
           return true;
         },
         state: (e) => {

@@ -1,5 +1,4 @@
-import type { WireMessage } from '../../shared/contract';
-import { relationOf, summaryOf } from './format';
+import type { WireRow } from '../../shared/contract';
 
 export interface StreamFilter {
   relation: string;
@@ -14,26 +13,28 @@ export function isFilterActive(f: StreamFilter): boolean {
   return f.relation !== '' || f.op !== '' || f.xid !== '' || f.text !== '';
 }
 
-// A row's lowercased summary, built once: a new text filter re-scans every held row, and building
-// 100,000 summaries per keystroke is what made typing lag under load.
-const searchable = new WeakMap<WireMessage, string>();
-function searchTextOf(m: WireMessage): string {
-  let s = searchable.get(m);
-  if (s === undefined) {
-    s = summaryOf(m).toLowerCase();
-    searchable.set(m, s);
-  }
-  return s;
-}
-
-/** Pure predicate: relation and text match case-insensitively as substrings; op and xid exactly. */
-export function matches(m: WireMessage, f: StreamFilter): boolean {
-  if (f.op && m.type !== f.op) return false;
-  if (f.xid && String(m.xid ?? '') !== f.xid.trim()) return false;
-  if (f.relation && !relationOf(m).toLowerCase().includes(f.relation.toLowerCase())) return false;
+/**
+ * Pure predicate: op and xid match exactly, relation case-insensitively as a substring, and text
+ * case-insensitively anywhere in the row: its summary or its message (LSNs, every column value).
+ * Nothing is parsed: the summary and the message's JSON text arrive with the row.
+ */
+export function matches(row: WireRow, f: StreamFilter): boolean {
+  if (f.op && row.type !== f.op) return false;
+  if (f.xid && String(row.xid ?? '') !== f.xid.trim()) return false;
+  if (f.relation && !row.rel.toLowerCase().includes(f.relation.toLowerCase())) return false;
   if (f.text) {
-    const needle = f.text.toLowerCase();
-    if (!searchTextOf(m).includes(needle) && !m.lsn.toLowerCase().includes(needle)) return false;
+    const needle = textPattern(f.text);
+    if (!needle.test(row.summary) && !needle.test(row.json)) return false;
   }
   return true;
+}
+
+let lastText = '';
+let lastPattern = /(?:)/i;
+function textPattern(text: string): RegExp {
+  if (text !== lastText) {
+    lastText = text;
+    lastPattern = new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i');
+  }
+  return lastPattern;
 }

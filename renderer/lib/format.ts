@@ -1,7 +1,7 @@
-import type { WireMessage } from '../../shared/contract';
 import { humanBytes } from '../../shared/format';
+import { cellText, relationOf, summaryOf } from '../../shared/wire-row';
 
-export { humanBytes };
+export { cellText, humanBytes, relationOf, summaryOf };
 
 export function humanDuration(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
@@ -20,54 +20,6 @@ export function humanRate(n: number): string {
   if (n >= 10_000) return `${Math.round(n / 1000)}k`;
   if (n >= 1000) return `${(n / 1000).toFixed(1)}k`;
   return String(Math.round(n));
-}
-
-type TupleValue = string | null | { unchangedToast: true } | { binary: string };
-
-export function cellText(v: unknown): string {
-  const t = v as TupleValue;
-  if (t === null) return 'NULL';
-  if (typeof t === 'string') return t;
-  if (t && typeof t === 'object' && 'unchangedToast' in t) return '(unchanged TOAST)';
-  if (t && typeof t === 'object' && 'binary' in t) return `\\x${t.binary}`;
-  return String(v);
-}
-
-export function relationOf(m: WireMessage): string {
-  if (typeof m['schema'] === 'string' && typeof m['table'] === 'string') return `${m['schema']}.${m['table']}`;
-  if (m.type === 'truncate' && Array.isArray(m['relations'])) return (m['relations'] as string[]).join(', ');
-  return '';
-}
-
-function tupleSummary(t: unknown, max = 4): string {
-  if (!t || typeof t !== 'object') return '';
-  const entries = Object.entries(t as Record<string, unknown>);
-  const shown = entries.slice(0, max).map(([k, v]) => `${k}=${cellText(v).slice(0, 40)}`);
-  return shown.join(' ') + (entries.length > max ? ' …' : '');
-}
-
-/** One line a DBA can scan. */
-export function summaryOf(m: WireMessage): string {
-  switch (m.type) {
-    case 'begin':
-      return `xid ${m.xid ?? '?'}`;
-    case 'commit':
-      return `end ${String(m['endLsn'] ?? '')}`;
-    case 'insert':
-      return tupleSummary(m['new']);
-    case 'update':
-      return `${m['key'] || m['old'] ? `${tupleSummary(m['key'] ?? m['old'], 2)} → ` : ''}${tupleSummary(m['new'])}`;
-    case 'delete':
-      return tupleSummary(m['key'] ?? m['old']);
-    case 'truncate':
-      return `${m['cascade'] ? 'CASCADE ' : ''}${m['restartIdentity'] ? 'RESTART IDENTITY' : ''}`.trim();
-    case 'message':
-      return `${m['transactional'] ? 'tx' : 'non-tx'} ${String(m['prefix'])}: ${String(m['content'] ?? `\\x${String(m['contentHex'])}`).slice(0, 80)}`;
-    case 'relation':
-      return `${(m['columns'] as unknown[] | undefined)?.length ?? 0} columns, identity ${String(m['replicaIdentity'])}`;
-    default:
-      return 'gid' in m ? `gid ${String(m['gid'])}` : '';
-  }
 }
 
 /** Hex dump, `perLine` bytes a line with offsets and the printable characters. */

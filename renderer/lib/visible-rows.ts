@@ -1,14 +1,14 @@
-import type { WireMessage } from '../../shared/contract';
+import type { WireRow } from '../../shared/contract';
 import { isFilterActive, matches, type StreamFilter } from './filters';
 import type { RingBuffer } from './ring-buffer';
 
 /** What the list renders: a length and random access, so the unfiltered case copies nothing. */
 export interface RowView {
   readonly length: number;
-  at(i: number): WireMessage;
+  at(i: number): WireRow;
 }
 
-const isBegin = (m: WireMessage): boolean => m.type === 'begin' || m.type === 'begin_prepare';
+const isBegin = (m: WireRow): boolean => m.type === 'begin' || m.type === 'begin_prepare';
 
 /**
  * Whether the list shows a row: the filter, and collapsed transactions reduced to their BEGIN line
@@ -16,7 +16,7 @@ const isBegin = (m: WireMessage): boolean => m.type === 'begin' || m.type === 'b
  * own xid, which the decoders stamp on every row of a transaction, so it holds for interleaved
  * streamed transactions too and needs no state carried from row to row.
  */
-function shows(m: WireMessage, filter: StreamFilter, collapsed: ReadonlySet<number>): boolean {
+function shows(m: WireRow, filter: StreamFilter, collapsed: ReadonlySet<number>): boolean {
   if (m.xid !== undefined && collapsed.has(m.xid)) return isBegin(m);
   return matches(m, filter);
 }
@@ -24,18 +24,14 @@ function shows(m: WireMessage, filter: StreamFilter, collapsed: ReadonlySet<numb
 const unfiltered = (filter: StreamFilter, collapsed: ReadonlySet<number>): boolean =>
   !isFilterActive(filter) && collapsed.size === 0;
 
-function ringView(all: RingBuffer<WireMessage>): RowView {
+function ringView(all: RingBuffer<WireRow>): RowView {
   return { length: all.size, at: (i) => all.at(i)! };
 }
 
 /** The rows to show, in one pass over the ring (the reference the incremental view must equal). */
-export function visibleRows(
-  all: RingBuffer<WireMessage>,
-  filter: StreamFilter,
-  collapsed: ReadonlySet<number>,
-): RowView {
+export function visibleRows(all: RingBuffer<WireRow>, filter: StreamFilter, collapsed: ReadonlySet<number>): RowView {
   if (unfiltered(filter, collapsed)) return ringView(all);
-  const out: WireMessage[] = [];
+  const out: WireRow[] = [];
   for (let i = 0; i < all.size; i++) if (shows(all.at(i)!, filter, collapsed)) out.push(all.at(i)!);
   return { length: out.length, at: (i) => out[i]! };
 }
@@ -58,11 +54,11 @@ export class IncrementalRows {
   private cursor = -1;
   private oldest = 0;
   /** Matches found going forward, oldest first from `head`. */
-  private newer: WireMessage[] = [];
+  private newer: WireRow[] = [];
   private newerNo: number[] = [];
   private head = 0;
   /** Matches found going back, newest first. */
-  private older: WireMessage[] = [];
+  private older: WireRow[] = [];
   private olderNo: number[] = [];
 
   constructor(private readonly backfillPerView = 5_000) {}
@@ -72,7 +68,7 @@ export class IncrementalRows {
     return this.filter === undefined || this.cursor < this.oldest;
   }
 
-  view(all: RingBuffer<WireMessage>, filter: StreamFilter, collapsed: ReadonlySet<number>): RowView {
+  view(all: RingBuffer<WireRow>, filter: StreamFilter, collapsed: ReadonlySet<number>): RowView {
     if (unfiltered(filter, collapsed)) {
       this.filter = undefined;
       return ringView(all);

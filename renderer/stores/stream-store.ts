@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { EventPayload, StreamSourceRequest, StreamStats, WireMessage } from '../../shared/contract';
+import type { EventPayload, StreamSourceRequest, StreamStats, WireRow } from '../../shared/contract';
 import type { ErrorInfo } from '../../shared/errors';
 import { getApi } from '../bridge/api';
 import { EMPTY_FILTER, type StreamFilter } from '../lib/filters';
@@ -16,10 +16,10 @@ export const ROW_CAPACITY = 100_000;
  * re-renders per refresh, not per row. While paused,
  * rows keep arriving and counting into a bounded holding area, shown on resume.
  */
-export const rows = new RingBuffer<WireMessage>(ROW_CAPACITY);
+export const rows = new RingBuffer<WireRow>(ROW_CAPACITY);
 /** The list's rows under the current filter, updated per frame from what the ring received. */
 export const shownRows = new IncrementalRows();
-let held: WireMessage[] = [];
+let held: WireRow[] = [];
 let frameRequested = false;
 
 interface StreamState {
@@ -146,12 +146,12 @@ export const useStream = create<StreamState>((set, get) => {
     applyBatch(b) {
       if (b.streamId !== get().streamId && get().streamId !== null) return;
       if (get().paused) {
-        held.push(...b.messages);
+        held.push(...b.rows);
         if (held.length > ROW_CAPACITY) held = held.slice(held.length - ROW_CAPACITY);
-      } else for (const m of b.messages) rows.push(m);
-      unpublishedReceived += b.messages.length;
+      } else for (const m of b.rows) rows.push(m);
+      unpublishedReceived += b.rows.length;
       unpublishedDropped += b.dropped;
-      bump(b.messages.length);
+      bump(b.rows.length);
     },
     applyState(s) {
       if (get().streamId !== null && s.streamId !== get().streamId) return;

@@ -2,7 +2,8 @@ import { useShallow } from 'zustand/react/shallow';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { StreamSourceRequest } from '../../shared/contract';
 import { useFixedRows } from '../lib/fixed-rows';
-import { humanBytes, humanDuration, humanRate, relationOf, summaryOf } from '../lib/format';
+import { humanBytes, humanDuration, humanRate } from '../lib/format';
+import { messageOf } from '../lib/row-message';
 import { useConnection } from '../stores/connection-store';
 import { useMonitor } from '../stores/monitor-store';
 import { indexOfSeq, nextTransaction, rows, shownRows, useStream } from '../stores/stream-store';
@@ -189,7 +190,7 @@ export function StreamView() {
 
   const exportShown = (): void => {
     const parts: string[] = [];
-    for (let i = 0; i < list.length; i++) parts.push(JSON.stringify(list.at(i)) + '\n');
+    for (let i = 0; i < list.length; i++) parts.push(list.at(i).json + '\n');
     const blob = new Blob(parts, { type: 'application/x-ndjson' });
     const a = document.createElement('a');
     a.href = URL.createObjectURL(blob);
@@ -278,7 +279,8 @@ export function StreamView() {
           </div>
           <div style={{ height: virtual.totalSize }} className="virtual-space">
             {recycledSlots(virtual.start, virtual.end).map(([slot, index]) => {
-              const m = list.at(index);
+              const row = list.at(index);
+              const m = messageOf(row);
               const isBegin = m.type === 'begin' || m.type === 'begin_prepare';
               const isCollapsed = isBegin && m.xid !== undefined && collapsed.has(m.xid);
               return (
@@ -317,8 +319,8 @@ export function StreamView() {
                     ) : null}
                     {m.type}
                   </span>
-                  <span className="rel">{relationOf(m)}</span>
-                  <span className="summary">{summaryOf(m)}</span>
+                  <span className="rel">{row.rel}</span>
+                  <span className="summary">{row.summary}</span>
                 </div>
               );
             })}
@@ -329,7 +331,7 @@ export function StreamView() {
             </p>
           )}
         </div>
-        {selected && <StreamDetail m={selected} />}
+        {selected && <StreamDetail m={messageOf(selected)} />}
       </div>
     </div>
   );

@@ -12,7 +12,7 @@ import {
   SlotViewSchema,
   StandbyViewSchema,
   StreamStatsSchema,
-  WireMessageSchema,
+  WireRowSchema,
 } from './dto';
 
 export const EVENTS = {
@@ -34,7 +34,7 @@ export const EVENTS = {
   'stream.batch': z.object({
     sessionId: z.string(),
     streamId: z.string(),
-    messages: z.array(WireMessageSchema),
+    rows: z.array(WireRowSchema),
     dropped: z.number(),
   }),
   'stream.state': z.object({

@@ -126,11 +126,15 @@ describe('serve mode: the contract over a WebSocket', () => {
         (e) =>
           e.name === 'stream.batch' &&
           e.payload['streamId'] === s.streamId &&
-          (e.payload['messages'] as { type: string }[]).some((m) => m.type === 'insert'),
+          (e.payload['rows'] as { type: string }[]).some((row) => row.type === 'insert'),
       );
-      const insert = (
-        batch['messages'] as { type: string; new: Record<string, string>; seq: number; lsn: string }[]
-      ).find((m) => m.type === 'insert')!;
+      // Rows carry what the list needs plus the whole message as JSON, parsed only when shown.
+      const row = (batch['rows'] as { type: string; seq: number; rel: string; xid?: number; json: string }[]).find(
+        (x) => x.type === 'insert',
+      )!;
+      expect(row.rel).toBe('public.t');
+      const insert = JSON.parse(row.json) as { type: string; new: Record<string, string>; seq: number; lsn: string };
+      expect(insert.seq).toBe(row.seq);
       expect(insert.new).toEqual({ id: String(i + 1), v: `from ${i}` });
       expect(insert.lsn).toMatch(/^[0-9A-F]+\/[0-9A-F]+$/);
       expect(insert).not.toHaveProperty('rawHex');

@@ -1,0 +1,61 @@
+import type { WireMessage, WireRow } from './contract/dto';
+
+/** `schema.table` of a row change, the truncated tables of a TRUNCATE, or ''. */
+export function relationOf(m: Record<string, unknown>): string {
+  if (typeof m['schema'] === 'string' && typeof m['table'] === 'string') return `${m['schema']}.${m['table']}`;
+  if (m['type'] === 'truncate' && Array.isArray(m['relations'])) return (m['relations'] as string[]).join(', ');
+  return '';
+}
+
+type TupleValue = string | null | { unchangedToast: true } | { binary: string };
+
+export function cellText(v: unknown): string {
+  const t = v as TupleValue;
+  if (t === null) return 'NULL';
+  if (typeof t === 'string') return t;
+  if (t && typeof t === 'object' && 'unchangedToast' in t) return '(unchanged TOAST)';
+  if (t && typeof t === 'object' && 'binary' in t) return `\\x${t.binary}`;
+  return String(v);
+}
+
+function tupleSummary(t: unknown, max = 4): string {
+  if (!t || typeof t !== 'object') return '';
+  const entries = Object.entries(t as Record<string, unknown>);
+  const shown = entries.slice(0, max).map(([k, v]) => `${k}=${cellText(v).slice(0, 40)}`);
+  return shown.join(' ') + (entries.length > max ? ' …' : '');
+}
+
+/** One line a DBA can scan. */
+export function summaryOf(m: WireMessage): string {
+  switch (m.type) {
+    case 'begin':
+      return `xid ${m.xid ?? '?'}`;
+    case 'commit':
+      return `end ${String(m['endLsn'] ?? '')}`;
+    case 'insert':
+      return tupleSummary(m['new']);
+    case 'update':
+      return `${m['key'] || m['old'] ? `${tupleSummary(m['key'] ?? m['old'], 2)} → ` : ''}${tupleSummary(m['new'])}`;
+    case 'delete':
+      return tupleSummary(m['key'] ?? m['old']);
+    case 'truncate':
+      return `${m['cascade'] ? 'CASCADE ' : ''}${m['restartIdentity'] ? 'RESTART IDENTITY' : ''}`.trim();
+    case 'message':
+      return `${m['transactional'] ? 'tx' : 'non-tx'} ${String(m['prefix'])}: ${String(m['content'] ?? `\\x${String(m['contentHex'])}`).slice(0, 80)}`;
+    case 'relation':
+      return `${(m['columns'] as unknown[] | undefined)?.length ?? 0} columns, identity ${String(m['replicaIdentity'])}`;
+    default:
+      return 'gid' in m ? `gid ${String(m['gid'])}` : '';
+  }
+}
+
+export function toWireRow(m: WireMessage): WireRow {
+  return {
+    seq: m.seq,
+    type: m.type,
+    ...(m.xid !== undefined ? { xid: m.xid } : {}),
+    rel: relationOf(m),
+    summary: summaryOf(m),
+    json: JSON.stringify(m),
+  };
+}
