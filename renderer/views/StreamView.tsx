@@ -232,6 +232,7 @@ export function StreamView() {
           ref={filterBox}
           aria-label="Filter text"
           placeholder="Filter (/)…"
+          title="Case-insensitive text anywhere in the row: its summary, LSNs and every column value"
           value={filter.text}
           onChange={(e) => st.setFilter({ text: e.target.value })}
         />
