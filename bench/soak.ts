@@ -30,10 +30,11 @@ function slope(xs: number[], ys: number[]): number {
 async function main(): Promise<void> {
   const { server, serve, browser, close } = await startUiHarness(
     'soak',
-    `CREATE TABLE soak (id bigserial PRIMARY KEY, v int, pad text); CREATE PUBLICATION soak_pub FOR TABLE soak;
-     SELECT pg_create_logical_replication_slot('soak_idle', 'pgoutput')`,
+    `CREATE TABLE soak (id bigserial PRIMARY KEY, v int, pad text); CREATE PUBLICATION soak_pub FOR TABLE soak`,
     { wal_sender_timeout: '10s' },
   );
+  // Its own statement: a slot cannot be created in a transaction that has written.
+  await server.query(`SELECT pg_create_logical_replication_slot('soak_idle', 'pgoutput')`);
   const writer = new pg.Client({
     host: server.host,
     port: server.port,

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { expect, startStandby, test, WalscopePage } from './fixtures';
 
 test.describe('live stream, lag and standbys', () => {
@@ -40,6 +41,18 @@ test.describe('live stream, lag and standbys', () => {
     await page.getByLabel('Operation').selectOption('');
     await page.getByLabel('Filter text').fill('plum');
     await expect(w.messages()).toHaveCount(1);
+    // Export writes what is shown: one message per line, values intact.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export NDJSON' }).click(),
+    ]);
+    const exported = fs
+      .readFileSync((await download.path())!, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(exported).toHaveLength(1);
+    expect(exported[0]).toMatchObject({ type: 'insert', schema: 'public', table: 'items', new: { name: 'plum' } });
     await page.getByLabel('Filter text').fill('');
 
     // Detail pane: old and new values of the update (REPLICA IDENTITY FULL shows the whole old row).
@@ -53,6 +66,9 @@ test.describe('live stream, lag and standbys', () => {
     await expect(detail.getByTestId('raw-hex')).toContainText('000000');
     await env.server.query(`ALTER TABLE items REPLICA IDENTITY DEFAULT`);
     await page.getByRole('button', { name: 'Stop' }).click();
+    // The raw bytes of a stopped stream's rows are still there to inspect.
+    await w.messages('insert').first().click();
+    await expect(detail.getByTestId('raw-hex')).toContainText('table pu');
   });
 
   test('6. peek an existing slot through a copy: its confirmed_flush_lsn does not move', async ({ page, env }) => {

@@ -193,10 +193,12 @@ export function StreamView() {
     for (let i = 0; i < list.length; i++) parts.push(list.at(i).json + '\n');
     const blob = new Blob(parts, { type: 'application/x-ndjson' });
     const a = document.createElement('a');
-    a.href = URL.createObjectURL(blob);
+    const url = URL.createObjectURL(blob);
+    a.href = url;
     a.download = `walscope-${session.label.replace(/[^\w.-]+/g, '_')}-${Date.now()}.ndjson`;
     a.click();
-    URL.revokeObjectURL(a.href);
+    // Revoked later: the download may still be reading the blob when click() returns.
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
   };
 
   const running = st.streamId !== null && st.state !== 'stopped' && st.state !== 'failed';
