@@ -49,6 +49,29 @@ function makeCerts(dir: string): { ca: string; cert: string; key: string } {
   return { ca: path.join(dir, 'ca.crt'), cert: path.join(dir, 'server.crt'), key: path.join(dir, 'server.key') };
 }
 
+/** A client certificate for `user`, signed by the CA in `dir`, with its key readable only by its owner. */
+function makeClientCert(dir: string, user: string): { cert: string; key: string } {
+  const o = (args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+  o(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${user}`, '-keyout', 'client.key', '-out', 'client.csr']);
+  o([
+    'x509',
+    '-req',
+    '-in',
+    'client.csr',
+    '-CA',
+    'ca.crt',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-out',
+    'client.crt',
+  ]);
+  fs.chmodSync(path.join(dir, 'client.key'), 0o600);
+  return { cert: path.join(dir, 'client.crt'), key: path.join(dir, 'client.key') };
+}
+
 describe('connection security: sslmode against a server with a private CA', () => {
   let server: PgServer;
   let dir: string;
@@ -60,10 +83,22 @@ describe('connection security: sslmode against a server with a private CA', () =
     ca = certs.ca;
     server = await startPostgres({ name: 'tls' });
     // The server reads its key as the postgres user, with strict permissions.
-    for (const f of ['server.crt', 'server.key']) fs.copyFileSync(path.join(dir, f), path.join(server.dataDir, f));
+    for (const f of ['server.crt', 'server.key', 'ca.crt'])
+      fs.copyFileSync(path.join(dir, f), path.join(server.dataDir, f));
     fs.chmodSync(path.join(server.dataDir, 'server.key'), 0o600);
     const owner = fs.statSync(server.dataDir);
-    for (const f of ['server.crt', 'server.key']) fs.chownSync(path.join(server.dataDir, f), owner.uid, owner.gid);
+    for (const f of ['server.crt', 'server.key', 'ca.crt'])
+      fs.chownSync(path.join(server.dataDir, f), owner.uid, owner.gid);
+    // A role that may only log in with a client certificate (no password), for SQL and replication.
+    await server.query(`CREATE ROLE certuser LOGIN REPLICATION`);
+    const hba = path.join(server.dataDir, 'pg_hba.conf');
+    fs.writeFileSync(
+      hba,
+      `hostssl all certuser 127.0.0.1/32 cert\nhostssl replication certuser 127.0.0.1/32 cert\n` +
+        `host all certuser 127.0.0.1/32 reject\nhost replication certuser 127.0.0.1/32 reject\n` +
+        fs.readFileSync(hba, 'utf8'),
+    );
+    await server.query(`ALTER SYSTEM SET ssl_ca_file = 'ca.crt'`);
     await server.query(`ALTER SYSTEM SET ssl = on`);
     await server.query(`SELECT pg_reload_conf()`);
     await new Promise((r) => setTimeout(r, 500));
@@ -107,6 +142,28 @@ describe('connection security: sslmode against a server with a private CA', () =
     expect(await connect(base('127.0.0.1', 'require'))).toBe(true);
     expect(await connect(base('127.0.0.1', 'prefer'))).toBe(true);
     expect(await connect(base('127.0.0.1', 'disable'))).toBe(false);
+  });
+
+  it('client certificates: cert authentication with sslcert/sslkey, for SQL and replication; refused without', async () => {
+    const client = makeClientCert(dir, 'certuser');
+    const certDsn = (extra: string): string =>
+      `host=127.0.0.1 port=${server.port} user=certuser dbname=postgres sslmode=verify-full sslrootcert=${ca}${extra}`;
+    expect(await connect(certDsn(` sslcert=${client.cert} sslkey=${client.key}`))).toBe(true);
+    const s = resolveConnectionSettings(
+      { dsn: certDsn(` sslcert=${client.cert} sslkey=${client.key}`) },
+      {},
+      { home: '/nonexistent' },
+    );
+    const conn = await ReplicationConnection.open(toPgClientConfig(s, { replication: 'database' }), 'database');
+    expect((await conn.run(`SELECT client_dn FROM pg_stat_ssl WHERE pid = pg_backend_pid()`)).rows[0]![0]).toBe(
+      '/CN=certuser',
+    );
+    await conn.close();
+    // Without the certificate the server has no way to let this role in.
+    await expect(connect(certDsn(''))).rejects.toThrow(/certificate|authentication|pg_hba/i);
+    await expect(connect(certDsn(` sslcert=${client.cert} sslkey=${path.join(dir, 'missing.key')}`))).rejects.toThrow(
+      /client key|missing\.key/,
+    );
   });
 
   it('replication connections use the same TLS settings, and errors carry no secrets', async () => {
