@@ -9,66 +9,53 @@ import { connectWithSslFallback, resolveConnectionSettings, toPgClientConfig } f
 import { ReplicationConnection } from '../../main/session/replication-connection';
 import { startPostgres, type PgServer } from '../support/postgres';
 
+const openssl =
+  (dir: string) =>
+  (args: string[]): void =>
+    void execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+
+/** A key and a certificate for `subject` in `dir`, signed by the CA there (`ca.crt`, `ca.key`). */
+function issue(dir: string, name: string, subject: string, extensions?: string): void {
+  const o = openssl(dir);
+  o(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', subject, '-keyout', `${name}.key`, '-out', `${name}.csr`]);
+  if (extensions) fs.writeFileSync(path.join(dir, `${name}.ext`), extensions);
+  const ext = extensions ? ['-extfile', `${name}.ext`] : [];
+  o(
+    [
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-days',
+      '2',
+      ...ext,
+    ].concat(['-out', `${name}.crt`]),
+  );
+  fs.chmodSync(path.join(dir, `${name}.key`), 0o600);
+}
+
 /** A throwaway CA and a server certificate valid for 127.0.0.1 only (not for "localhost"). */
 function makeCerts(dir: string): { ca: string; cert: string; key: string } {
-  const o = (args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-  o([
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=walscope test CA',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.crt',
-  ]);
-  o(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', 'server.key', '-out', 'server.csr']);
-  fs.writeFileSync(path.join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1\n');
-  o([
-    'x509',
-    '-req',
-    '-in',
-    'server.csr',
-    '-CA',
-    'ca.crt',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-days',
-    '2',
-    '-extfile',
-    'ext.cnf',
-    '-out',
-    'server.crt',
-  ]);
+  openssl(dir)(
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=walscope test CA'].concat([
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.crt',
+    ]),
+  );
+  issue(dir, 'server', '/CN=127.0.0.1', 'subjectAltName=IP:127.0.0.1\n');
   return { ca: path.join(dir, 'ca.crt'), cert: path.join(dir, 'server.crt'), key: path.join(dir, 'server.key') };
 }
 
-/** A client certificate for `user`, signed by the CA in `dir`, with its key readable only by its owner. */
+/** A client certificate for `user`, signed by the same CA, its key readable only by its owner. */
 function makeClientCert(dir: string, user: string): { cert: string; key: string } {
-  const o = (args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-  o(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${user}`, '-keyout', 'client.key', '-out', 'client.csr']);
-  o([
-    'x509',
-    '-req',
-    '-in',
-    'client.csr',
-    '-CA',
-    'ca.crt',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-days',
-    '2',
-    '-out',
-    'client.crt',
-  ]);
-  fs.chmodSync(path.join(dir, 'client.key'), 0o600);
+  issue(dir, 'client', `/CN=${user}`);
   return { cert: path.join(dir, 'client.crt'), key: path.join(dir, 'client.key') };
 }
 
