@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NODE_BUNDLE } from '../bin/cli-bundle.mjs';
 import { startPostgres, type PgServer } from '../test/support/postgres';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -39,14 +40,9 @@ const NODE_CONTENDERS = ['engine', 'pg-logical-replication', 'raw-pg'];
 async function bundleNodeContenders(): Promise<void> {
   const { build } = await import('esbuild');
   await build({
+    ...NODE_BUNDLE,
     entryPoints: NODE_CONTENDERS.map((n) => path.join(root, 'bench/contenders', `${n}.ts`)),
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    packages: 'external',
     outdir: bundledDir,
-    logLevel: 'warning',
   });
 }
 const node = (contender: string, ...args: string[]): string[] => [

@@ -28,6 +28,16 @@ export function cliBundleIsFresh() {
   return SOURCE_DIRS.every((d) => newestSourceMtime(path.join(root, d)) <= built);
 }
 
+/** esbuild options for a Node 20 ES module that leaves its dependencies to node_modules. */
+export const NODE_BUNDLE = {
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+  logLevel: 'warning',
+};
+
 export async function buildCli() {
   const { build } = await import('esbuild');
   // Built beside the target and renamed into place, so a CLI starting meanwhile sees either the
@@ -36,15 +46,10 @@ export async function buildCli() {
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
   await build({
+    ...NODE_BUNDLE,
     entryPoints: { main: path.join(root, 'main/cli/main.ts') },
-    bundle: true,
     splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    packages: 'external',
     outdir: staging,
-    logLevel: 'warning',
   });
   rmSync(outDir, { recursive: true, force: true });
   renameSync(staging, outDir);

@@ -8,7 +8,8 @@ export interface RowView {
   at(i: number): WireRow;
 }
 
-const isBegin = (m: WireRow): boolean => m.type === 'begin' || m.type === 'begin_prepare';
+/** A row that opens a transaction (the line a collapsed transaction is reduced to). */
+export const isBegin = (m: { type: string }): boolean => m.type === 'begin' || m.type === 'begin_prepare';
 
 /**
  * Whether the list shows a row: the filter, and collapsed transactions reduced to their BEGIN line

@@ -6,6 +6,7 @@ import { humanBytes, humanDuration, humanRate } from '../lib/format';
 import { messageOf } from '../lib/row-message';
 import { useConnection } from '../stores/connection-store';
 import { useMonitor } from '../stores/monitor-store';
+import { isBegin } from '../lib/visible-rows';
 import { indexOfSeq, nextTransaction, rows, shownRows, useStream } from '../stores/stream-store';
 import { ErrorBox } from './ErrorBox';
 import { StreamDetail } from './StreamDetail';
@@ -284,8 +285,8 @@ export function StreamView() {
             {recycledSlots(virtual.start, virtual.end).map(([slot, index]) => {
               const row = list.at(index);
               const m = messageOf(row);
-              const isBegin = m.type === 'begin' || m.type === 'begin_prepare';
-              const isCollapsed = isBegin && m.xid !== undefined && collapsed.has(m.xid);
+              const opensTx = isBegin(row);
+              const isCollapsed = opensTx && m.xid !== undefined && collapsed.has(m.xid);
               return (
                 <div
                   key={slot}
@@ -308,7 +309,7 @@ export function StreamView() {
                   </span>
                   <span className="xid">{m.xid ?? ''}</span>
                   <span className={`op ${m.type}`}>
-                    {isBegin && m.xid !== undefined ? (
+                    {opensTx && m.xid !== undefined ? (
                       <button
                         className="twisty"
                         aria-label={isCollapsed ? 'Expand transaction' : 'Collapse transaction'}

@@ -6,7 +6,8 @@ import type { Result } from '../errors';
 import type { CommandName, CommandRequest, CommandResponse } from './commands';
 import type { EventName, EventPayload } from './events';
 
-// 2: rows no longer carry rawHex; `stream.raw` fetches one row's bytes.
+// 2: `stream.batch` carries WireRows (list fields + message JSON text, no raw bytes);
+// `stream.raw` fetches one row's bytes.
 export const CONTRACT_VERSION = 2;
 
 export * from './commands';
