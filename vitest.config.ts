@@ -8,7 +8,13 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['shared/**/*.test.ts', 'main/**/*.test.ts', 'renderer/**/*.test.ts', 'app/**/*.test.ts'],
+          include: [
+            'test/mutations/*.test.ts',
+            'shared/**/*.test.ts',
+            'main/**/*.test.ts',
+            'renderer/**/*.test.ts',
+            'app/**/*.test.ts',
+          ],
           exclude: ['**/*.int.test.ts', 'node_modules/**'],
           environment: 'node',
         },
