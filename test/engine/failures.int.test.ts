@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { availableMajors, startPostgres, type PgServer } from '../support/postgres';
-import { streamCli } from '../support/cli';
+import { cleanEnv, streamCli } from '../support/cli';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
 import { eventually } from '../support/streams';
 
@@ -23,6 +25,7 @@ describe.each(availableMajors())('fatal stream errors on PostgreSQL %i', (major)
     await server?.destroy();
   });
 
+  const BIN = path.resolve(__dirname, '../../bin/walscope.mjs');
   const proxiedDsn = (): string => server.dsn().replace(`:${server.port}/`, `:${proxy.port}/`);
 
   /** Streams a 50-row transaction through the proxy with the 5th Insert's byte `offset` flipped. */
@@ -59,5 +62,39 @@ describe.each(availableMajors())('fatal stream errors on PostgreSQL %i', (major)
     expect(r.lines.at(-1)).toContain('row-0004');
     expect(r.lines.filter((l) => l.includes('"insert"'))).toHaveLength(4);
     expect(r.lines.some((l) => /row-00(0[5-9]|[1-5]\d)/.test(l))).toBe(false);
+  });
+
+  it('a reader that closes the pipe (| head -1) ends walscope quietly with 141 and leaves no slot', async () => {
+    await server.query(`INSERT INTO f VALUES (1000, 'first') ON CONFLICT DO NOTHING`);
+    const head = spawn('head', ['-1'], { stdio: ['pipe', 'pipe', 'ignore'] });
+    let headOut = '';
+    head.stdout.on('data', (d: Buffer) => (headOut += d.toString()));
+    const cli = spawn(
+      process.execPath,
+      [BIN, 'stream', '--temporary', '--publication', 'fpub', '--dsn', server.dsn()],
+      { env: cleanEnv(), stdio: ['ignore', head.stdin, 'pipe'] },
+    );
+    head.stdin.destroy(); // only the CLI holds the pipe's write end now
+    let stderr = '';
+    cli.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      cli.on('close', (code, signal) => resolve({ code, signal })),
+    );
+    let done = false;
+    void exited.then(() => (done = true));
+    // Keep changes coming until the CLI notices that nobody reads (bounded: 300 × 50 ms).
+    for (let i = 0; i < 300 && !done; i++) {
+      await server.query(`INSERT INTO f VALUES (${2000 + i}, 'more')`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const { code, signal } = await exited;
+    expect(headOut.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(stderr).toBe('');
+    expect({ code, signal }).toEqual({ code: 141, signal: null });
+    await eventually(
+      async () =>
+        (await server.query(`SELECT 1 FROM pg_replication_slots WHERE slot_name LIKE 'walscope_%'`)).length === 0,
+    );
+    expect(await server.query(`SELECT 1 FROM pg_stat_replication`)).toEqual([]);
   });
 });
