@@ -22,6 +22,9 @@ Streaming never moves a slot unless --consume is given: --slot reads a temporary
 slot (the original and its consumer are untouched); --direct attaches to the slot itself;
 --temporary creates a temporary slot at the current WAL position (dropped on exit).
 --plugin defaults to pgoutput when a --publication is given, otherwise test_decoding.
+--endpos LSN stops at the first point at or past LSN where the output is whole: after a Commit
+(or Prepare, Commit/Rollback Prepared, Stream Commit/Abort/Prepare), after a Stream Stop, or at
+a keepalive outside any transaction; never between Begin and Commit or Stream Start and Stop.
 
 Exit status: 0 done, 1 error, 2 usage. When the reader of stdout goes away (walscope stream … |
 head), stream and lag stop, drop their temporary slot, and exit 141 (128 + SIGPIPE) without a

@@ -169,7 +169,7 @@ export class CopyBothRunner {
       p.bytes += msg.data.length;
       if (msg.walStart > p.received) p.received = msg.walStart;
       const endLsn = this.o.endLsn;
-      if (endLsn !== undefined && msg.walStart > endLsn && !this.o.filter.inTransaction) {
+      if (endLsn !== undefined && msg.walStart > endLsn && this.atBoundary()) {
         this.stop('endpos');
         return;
       }
@@ -186,7 +186,7 @@ export class CopyBothRunner {
         }
       }
       if (full && !this.outcome) this.o.channel.pause();
-      if (endLsn !== undefined && msg.walStart >= endLsn && !this.o.filter.inTransaction) this.stop('endpos');
+      if (endLsn !== undefined && msg.walStart >= endLsn && this.atBoundary()) this.stop('endpos');
     } catch (err) {
       this.fail(withPosition(toWalscopeError(err), this.o.progress.received));
       this.o.channel.end();
@@ -213,7 +213,17 @@ export class CopyBothRunner {
       this.lastStatusAtMs = now;
     }
     const endLsn = this.o.endLsn;
-    if (endLsn !== undefined && idle && k.walEnd >= endLsn) this.stop('endpos');
+    if (endLsn !== undefined && this.atBoundary() && k.walEnd >= endLsn) this.stop('endpos');
+  }
+
+  /**
+   * Where the end position may stop the stream so the output stays well-formed: outside a
+   * transaction (after Commit, Prepare, Commit/Rollback Prepared, Stream Commit/Abort/Prepare) and
+   * outside a streamed block (after Stream Stop). Never between Begin and Commit, nor between
+   * Stream Start and Stream Stop.
+   */
+  private atBoundary(): boolean {
+    return !this.o.filter.inTransaction && !this.o.filter.inStreamBlock;
   }
 
   resume(): void {
