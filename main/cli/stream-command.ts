@@ -78,6 +78,7 @@ export async function streamCommand(argv: readonly string[], io: CliIo): Promise
               replyRequested: k.replyRequested,
             })
         : undefined,
+      notice: (text) => io.stderr.write(`walscope: note: ${text}\n`),
       gap: (g) => {
         out.write({ type: 'gap', from: formatLsn(g.from), to: formatLsn(g.to), reason: g.reason });
         io.stderr.write(`walscope: gap from ${formatLsn(g.from)} to ${formatLsn(g.to)}: ${g.reason}\n`);

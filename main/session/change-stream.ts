@@ -12,7 +12,14 @@ import { couldBeSynchronous } from './sync-standby';
 import { pluginOptionsFor } from './plugin-options';
 import { ReplicationConnection } from './replication-connection';
 import { ResumeFilter } from './resume-filter';
-import { DEFAULT_SLOT_PREFIX, prepareSlot, type Gap, type StreamSource } from './slot-source';
+import {
+  DEFAULT_SLOT_PREFIX,
+  prepareSlot,
+  refuseSlotChangingOptions,
+  twoPhaseForCopy,
+  type Gap,
+  type StreamSource,
+} from './slot-source';
 import { newProgress, type StreamProgress } from './stream-progress';
 
 export type StreamState = 'connecting' | 'streaming' | 'reconnecting' | 'stopped' | 'failed';
@@ -32,6 +39,8 @@ export interface ChangeStreamHandlers {
   keepalive?(k: KeepaliveInfo): void;
   state?(e: StreamStateEvent): void;
   gap?(g: Gap): void;
+  /** Something the user should know about what is (not) shown, e.g. a limit of the slot copy. */
+  notice?(text: string): void;
 }
 
 export interface ChangeStreamOptions {
@@ -81,6 +90,7 @@ export class ChangeStream {
         hint: 'Use --direct with --consume on a slot you own; inspect mode never moves a slot.',
       });
     }
+    refuseSlotChangingOptions(options.source, this.mode, options.pluginOptions);
   }
 
   /** The slot currently streamed (the temporary slot or copy name for those sources). */
@@ -169,9 +179,9 @@ export class ChangeStream {
     } else {
       this.decoder.reset(); // the server re-sends Relation messages on a new connection
     }
-    const channel = conn.startCopyBoth(
-      startLogicalReplicationSql(prepared.slot, prepared.startLsn, pluginOptions.wire),
-    );
+    const twoPhase = twoPhaseForCopy(prepared, pluginOptions.wire, conn.serverVersionNum);
+    if (twoPhase.note) this.handlers.notice?.(twoPhase.note);
+    const channel = conn.startCopyBoth(startLogicalReplicationSql(prepared.slot, prepared.startLsn, twoPhase.wire));
     const runner = new CopyBothRunner({
       channel,
       decoder: this.decoder,
