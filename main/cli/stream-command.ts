@@ -6,6 +6,7 @@ import { StreamStatsMeter } from '../session/stream-stats';
 import type { StreamSource } from '../session/slot-source';
 import { flag, parseArgs, usage, value, values } from './args';
 import { replicationConfig, settingsFrom } from './connect';
+import { describeWait } from '../session/wait-report';
 import { EXIT_OUTPUT_CLOSED, isOutputClosed, NdjsonWriter } from './ndjson-writer';
 import { WalscopeError } from '../../shared/errors';
 
@@ -78,6 +79,7 @@ export async function streamCommand(argv: readonly string[], io: CliIo): Promise
               replyRequested: k.replyRequested,
             })
         : undefined,
+      waiting: (w) => io.stderr.write(`walscope: waiting: ${describeWait(w)}; Ctrl-C cancels\n`),
       notice: (text) => io.stderr.write(`walscope: note: ${text}\n`),
       gap: (g) => {
         out.write({ type: 'gap', from: formatLsn(g.from), to: formatLsn(g.to), reason: g.reason });
