@@ -18,8 +18,19 @@ Commands
   serve [--port N] [--host 127.0.0.1] [--demo]
                                    the UI in a browser (prints a URL with an access token)
 
-Streaming never moves a slot unless --consume is given: --slot reads a temporary copy of the
-slot (the original and its consumer are untouched); --direct attaches to the slot itself;
---temporary creates a temporary slot at the current WAL position (dropped on exit).
+Streaming confirms nothing unless --consume is given. --slot reads a temporary copy of the slot:
+the original and its consumer are untouched (a two-phase slot's copy decodes prepared
+transactions too, with pgoutput on PostgreSQL 15+). --direct attaches to the slot itself: its
+confirmed_flush_lsn stays, but while decoding the server moves its restart_lsn forward (never
+past confirmed_flush_lsn), as the SQL peek functions do; options that would change the slot
+(two_phase) are refused. --temporary creates a temporary slot at the current WAL position
+(dropped on exit). Ctrl-C also cancels a slot creation still waiting for open transactions.
 --plugin defaults to pgoutput when a --publication is given, otherwise test_decoding.
+--endpos LSN stops at the first point at or past LSN where the output is whole: after a Commit
+(or Prepare, Commit/Rollback Prepared, Stream Commit/Abort/Prepare), after a Stream Stop, or at
+a keepalive outside any transaction; never between Begin and Commit or Stream Start and Stop.
+
+Exit status: 0 done, 1 error, 2 usage. When the reader of stdout goes away (walscope stream … |
+head), stream and lag stop, drop their temporary slot, and exit 141 (128 + SIGPIPE) without a
+message, as pg_recvlogical and other programs in a pipe do.
 `;

@@ -8,7 +8,8 @@ import { readSlotInfo } from '../session/slot-source';
 import { flag, parseArgs, usage, value } from './args';
 import { openReplication, settingsFrom } from './connect';
 import { toPgClientConfig } from '../connection';
-import { streamCommand, type CliIo } from './stream-command';
+import { outputStatus, streamCommand, type CliIo } from './stream-command';
+import { NdjsonWriter } from './ndjson-writer';
 import { HELP } from './help';
 
 function json(io: CliIo, v: unknown): void {
@@ -66,36 +67,37 @@ async function lag(argv: readonly string[], io: CliIo): Promise<number> {
     stop = true;
   };
   io.onSignal(onSignal);
+  const out = new NdjsonWriter(io.stdout);
+  out.onClosed = onSignal; // `walscope lag | head`: stop quietly
   try {
     for (let i = 0; i < count && !stop; i++) {
       if (i > 0) await new Promise((r) => setTimeout(r, intervalMs));
       const snap = await monitor.poll();
-      io.stdout.write(
-        JSON.stringify({
-          at: new Date(snap.at).toISOString(),
-          currentLsn: snap.overview.currentLsn,
-          slots: snap.slots.map((s) => ({
-            name: s.name,
-            status: s.status,
-            retainedBytes: s.retainedBytes,
-            pendingBytes: s.pendingBytes,
-            confirmedFlushLsn: s.confirmedFlushLsn,
-          })),
-          standbys: snap.standbys.map((sb) => ({
-            applicationName: sb.applicationName,
-            pid: sb.pid,
-            replayLagBytes: sb.replayLagBytes,
-            replayLagMs: sb.replayLagMs,
-          })),
-          alerts: snap.alerts,
-        }) + '\n',
-      );
+      out.write({
+        at: new Date(snap.at).toISOString(),
+        currentLsn: snap.overview.currentLsn,
+        slots: snap.slots.map((s) => ({
+          name: s.name,
+          status: s.status,
+          retainedBytes: s.retainedBytes,
+          pendingBytes: s.pendingBytes,
+          confirmedFlushLsn: s.confirmedFlushLsn,
+        })),
+        standbys: snap.standbys.map((sb) => ({
+          applicationName: sb.applicationName,
+          pid: sb.pid,
+          replayLagBytes: sb.replayLagBytes,
+          replayLagMs: sb.replayLagMs,
+        })),
+        alerts: snap.alerts,
+      });
     }
   } finally {
     io.offSignal(onSignal);
+    await out.close();
     await monitor.close();
   }
-  return 0;
+  return outputStatus(out);
 }
 
 async function createSlot(argv: readonly string[], io: CliIo): Promise<number> {

@@ -6,7 +6,9 @@ import { StreamStatsMeter } from '../session/stream-stats';
 import type { StreamSource } from '../session/slot-source';
 import { flag, parseArgs, usage, value, values } from './args';
 import { replicationConfig, settingsFrom } from './connect';
-import { NdjsonWriter } from './ndjson-writer';
+import { describeWait } from '../session/wait-report';
+import { EXIT_OUTPUT_CLOSED, isOutputClosed, NdjsonWriter } from './ndjson-writer';
+import { WalscopeError } from '../../shared/errors';
 
 export const STREAM_FLAGS = {
   booleans: ['temporary', 'direct', 'consume', 'heartbeats', 'stats'],
@@ -77,6 +79,8 @@ export async function streamCommand(argv: readonly string[], io: CliIo): Promise
               replyRequested: k.replyRequested,
             })
         : undefined,
+      waiting: (w) => io.stderr.write(`walscope: waiting: ${describeWait(w)}; Ctrl-C cancels\n`),
+      notice: (text) => io.stderr.write(`walscope: note: ${text}\n`),
       gap: (g) => {
         out.write({ type: 'gap', from: formatLsn(g.from), to: formatLsn(g.to), reason: g.reason });
         io.stderr.write(`walscope: gap from ${formatLsn(g.from)} to ${formatLsn(g.to)}: ${g.reason}\n`);
@@ -93,6 +97,9 @@ export async function streamCommand(argv: readonly string[], io: CliIo): Promise
     },
   );
   out.onDrain = () => stream.resume();
+  // The reader went away (`| head`): stop like Ctrl-C, so the temporary slot or copy is dropped
+  // with the connection, then end quietly (no EPIPE stack trace) with the status a pipe expects.
+  out.onClosed = () => void stream.stop();
   const onSignal = (): void => void stream.stop();
   io.onSignal(onSignal);
   // --stats: our own stream's figures on stderr once a second (stdout stays pure NDJSON).
@@ -102,12 +109,26 @@ export async function streamCommand(argv: readonly string[], io: CliIo): Promise
     : undefined;
   try {
     await stream.run();
+  } catch (err) {
+    if (!out.closedError) throw err; // with nobody reading, stopping is all that was asked
   } finally {
     if (statsTimer) clearInterval(statsTimer);
     io.offSignal(onSignal);
     await out.close();
   }
-  return 0;
+  return outputStatus(out);
+}
+
+/** 0, or the pipe status when the reader closed stdout; any other write failure is an error. */
+export function outputStatus(out: NdjsonWriter): number {
+  const err = out.closedError;
+  if (!err) return 0;
+  if (isOutputClosed(err)) return EXIT_OUTPUT_CLOSED;
+  throw new WalscopeError({
+    code: 'INTERNAL',
+    message: `could not write to standard output: ${err.message}`,
+    hint: 'Check where the output goes (disk space, permissions of the file it is redirected to).',
+  });
 }
 
 export interface CliIo {

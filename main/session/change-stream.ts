@@ -12,8 +12,16 @@ import { couldBeSynchronous } from './sync-standby';
 import { pluginOptionsFor } from './plugin-options';
 import { ReplicationConnection } from './replication-connection';
 import { ResumeFilter } from './resume-filter';
-import { DEFAULT_SLOT_PREFIX, prepareSlot, type Gap, type StreamSource } from './slot-source';
+import {
+  DEFAULT_SLOT_PREFIX,
+  prepareSlot,
+  refuseSlotChangingOptions,
+  twoPhaseForCopy,
+  type Gap,
+  type StreamSource,
+} from './slot-source';
 import { newProgress, type StreamProgress } from './stream-progress';
+import { watchWait, type WaitReport } from './wait-report';
 
 export type StreamState = 'connecting' | 'streaming' | 'reconnecting' | 'stopped' | 'failed';
 
@@ -32,6 +40,13 @@ export interface ChangeStreamHandlers {
   keepalive?(k: KeepaliveInfo): void;
   state?(e: StreamStateEvent): void;
   gap?(g: Gap): void;
+  /**
+   * A server call has been waiting for more than a second (CREATE_REPLICATION_SLOT waits for the
+   * transactions open when it started): what it waits for, repeated while it lasts.
+   */
+  waiting?(w: WaitReport): void;
+  /** Something the user should know about what is (not) shown, e.g. a limit of the slot copy. */
+  notice?(text: string): void;
 }
 
 export interface ChangeStreamOptions {
@@ -49,6 +64,8 @@ export interface ChangeStreamOptions {
   slotPrefix?: string;
   /** Stream even when synchronous_standby_names could select this connection (never by default). */
   allowSynchronousMatch?: boolean;
+  /** Aborting is stop(): a server call still waiting is cancelled (CancelRequest). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -81,6 +98,8 @@ export class ChangeStream {
         hint: 'Use --direct with --consume on a slot you own; inspect mode never moves a slot.',
       });
     }
+    refuseSlotChangingOptions(options.source, this.mode, options.pluginOptions);
+    options.signal?.addEventListener('abort', () => void this.stop(), { once: true });
   }
 
   /** The slot currently streamed (the temporary slot or copy name for those sources). */
@@ -130,7 +149,23 @@ export class ChangeStream {
   async stop(): Promise<void> {
     this.stopping = true;
     this.abort.abort();
-    this.runner?.stop('stopped');
+    if (this.runner) this.runner.stop('stopped');
+    else this.cancelCommand();
+  }
+
+  /**
+   * Before streaming, a command may be waiting on the server (slot creation waits for open
+   * transactions, prepared ones too): a CancelRequest ends it at once, the server removes the
+   * half-made slot, and run() returns 'stopped'. Should the cancel not get through, the socket is
+   * dropped after 1.5 s so stopping never hangs.
+   */
+  private cancelCommand(): void {
+    const conn = this.conn;
+    if (!conn) return;
+    void conn.cancel();
+    setTimeout(() => {
+      if (this.conn === conn && !this.runner) conn.destroy();
+    }, 1500).unref();
   }
 
   pause(): void {
@@ -148,13 +183,17 @@ export class ChangeStream {
     this.conn = conn;
     if (this.stopping) return 'stopped';
     await this.refuseIfSynchronousCandidate(conn);
+    const waiting = this.handlers.waiting;
+    const watch = waiting
+      ? watchWait(this.options.connection, slotCommand(this.options.source), conn.backendPid, waiting)
+      : undefined;
     const prepared = await prepareSlot(conn, this.options.source, {
       prefix: this.options.slotPrefix ?? DEFAULT_SLOT_PREFIX,
       requestedStart: this.options.startLsn,
       resumeFrom: this.progress.handedOn,
       received: this.progress.received,
       reconnect,
-    });
+    }).finally(() => watch?.stop());
     this.slotName = prepared.slot;
     if (prepared.gap) {
       // The part of a transaction handed on before the gap will never be completed.
@@ -169,9 +208,9 @@ export class ChangeStream {
     } else {
       this.decoder.reset(); // the server re-sends Relation messages on a new connection
     }
-    const channel = conn.startCopyBoth(
-      startLogicalReplicationSql(prepared.slot, prepared.startLsn, pluginOptions.wire),
-    );
+    const twoPhase = twoPhaseForCopy(prepared, pluginOptions.wire, conn.serverVersionNum);
+    if (twoPhase.note) this.handlers.notice?.(twoPhase.note);
+    const channel = conn.startCopyBoth(startLogicalReplicationSql(prepared.slot, prepared.startLsn, twoPhase.wire));
     const runner = new CopyBothRunner({
       channel,
       decoder: this.decoder,
@@ -223,5 +262,20 @@ export class ChangeStream {
 
   private emitState(e: StreamStateEvent): void {
     this.handlers.state?.(e);
+  }
+}
+
+function slotCommand(source: StreamSource): string {
+  switch (source.kind) {
+    case 'temporary':
+      return 'CREATE_REPLICATION_SLOT';
+    case 'copy':
+      return 'pg_copy_logical_replication_slot';
+    case 'direct':
+      return 'reading the slot';
+    default: {
+      const never: never = source;
+      return never;
+    }
   }
 }

@@ -1,4 +1,4 @@
-import type { Lsn } from '../../shared/lsn';
+import { formatLsn, type Lsn } from '../../shared/lsn';
 import type { DecodedMessage } from '../../shared/messages';
 import { nowPgMicros } from '../../shared/pgtime';
 import { toWalscopeError } from './pg-errors';
@@ -6,6 +6,7 @@ import { WalscopeError } from '../../shared/errors';
 import { parseServerCopyData, type PrimaryKeepalive } from '../protocol/copy-messages';
 import { buildStandbyStatusUpdate, feedbackIntervalMs, statusFieldsFor, type FeedbackMode } from '../protocol/feedback';
 import type { Decoder } from '../decoders/decoder';
+import { ProtocolError } from '../protocol/protocol-error';
 import type { CopyBothChannel } from './copy-both-channel';
 import type { ResumeFilter } from './resume-filter';
 import type { StreamProgress } from './stream-progress';
@@ -55,6 +56,19 @@ function transactionEnd(m: DecodedMessage): Lsn | undefined {
 }
 
 /**
+ * A CopyData that cannot even be framed has no LSN of its own: name the last position received, so
+ * the error still says where in the WAL it happened.
+ */
+function withPosition(err: WalscopeError, received: Lsn): WalscopeError {
+  if (!(err instanceof ProtocolError) || err.details.lsn !== undefined || received === 0n) return err;
+  const code = err.code === 'DECODE' ? 'DECODE' : 'PROTOCOL';
+  return new ProtocolError(
+    { ...err.details, message: `${err.details.message} after LSN ${formatLsn(received)}` },
+    code,
+  );
+}
+
+/**
  * One connection's CopyBoth session: parse, decode, de-duplicate, hand on, and answer the server.
  * Status updates come from one place (protocol/feedback) on a timer well inside
  * wal_sender_timeout and at once when a keepalive asks; never hot-standby feedback.
@@ -65,6 +79,12 @@ export class CopyBothRunner {
   private settle: ((o: RunOutcome) => void) | undefined;
   private reject: ((e: WalscopeError) => void) | undefined;
   private outcome: RunOutcome | undefined;
+  /**
+   * Set by the first fatal error. pg emits every CopyData of a socket chunk synchronously, so
+   * messages that arrived with (or after) the bad one still reach onData: they must not be handed
+   * on, or the output would skip the failed message and continue as if nothing happened.
+   */
+  private failed = false;
   private lastPingAtMs: number | undefined;
 
   constructor(private readonly o: RunnerOptions) {
@@ -135,7 +155,7 @@ export class CopyBothRunner {
   }
 
   private onData(payload: Buffer): void {
-    if (this.outcome) return;
+    if (this.outcome || this.failed) return;
     try {
       const msg = parseServerCopyData(payload);
       const p = this.o.progress;
@@ -149,7 +169,7 @@ export class CopyBothRunner {
       p.bytes += msg.data.length;
       if (msg.walStart > p.received) p.received = msg.walStart;
       const endLsn = this.o.endLsn;
-      if (endLsn !== undefined && msg.walStart > endLsn && !this.o.filter.inTransaction) {
+      if (endLsn !== undefined && msg.walStart > endLsn && this.atBoundary()) {
         this.stop('endpos');
         return;
       }
@@ -166,10 +186,9 @@ export class CopyBothRunner {
         }
       }
       if (full && !this.outcome) this.o.channel.pause();
-      if (endLsn !== undefined && msg.walStart >= endLsn && !this.o.filter.inTransaction) this.stop('endpos');
+      if (endLsn !== undefined && msg.walStart >= endLsn && this.atBoundary()) this.stop('endpos');
     } catch (err) {
-      const e = toWalscopeError(err);
-      this.fail(e);
+      this.fail(withPosition(toWalscopeError(err), this.o.progress.received));
       this.o.channel.end();
     }
   }
@@ -194,7 +213,17 @@ export class CopyBothRunner {
       this.lastStatusAtMs = now;
     }
     const endLsn = this.o.endLsn;
-    if (endLsn !== undefined && idle && k.walEnd >= endLsn) this.stop('endpos');
+    if (endLsn !== undefined && this.atBoundary() && k.walEnd >= endLsn) this.stop('endpos');
+  }
+
+  /**
+   * Where the end position may stop the stream so the output stays well-formed: outside a
+   * transaction (after Commit, Prepare, Commit/Rollback Prepared, Stream Commit/Abort/Prepare) and
+   * outside a streamed block (after Stream Stop). Never between Begin and Commit, nor between
+   * Stream Start and Stream Stop.
+   */
+  private atBoundary(): boolean {
+    return !this.o.filter.inTransaction && !this.o.filter.inStreamBlock;
   }
 
   resume(): void {
@@ -213,6 +242,7 @@ export class CopyBothRunner {
   }
 
   private fail(err: WalscopeError): void {
+    this.failed = true;
     this.cleanup();
     this.reject?.(err);
     this.settle = undefined;

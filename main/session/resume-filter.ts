@@ -56,6 +56,11 @@ export class ResumeFilter {
     return this.txn !== undefined;
   }
 
+  /** True between Stream Start and Stream Stop (a block of a streamed in-progress transaction). */
+  get inStreamBlock(): boolean {
+    return this.streamBlockXid !== undefined;
+  }
+
   /**
    * Returns the messages to hand on for `m` (zero, one, or a held-back Stream Start followed by `m`).
    */

@@ -28,6 +28,8 @@ export interface PreparedSlot {
   plugin: string;
   startLsn: Lsn;
   gap?: Gap;
+  /** A temporary copy of a two-phase slot: the copy is made with two_phase off (see twoPhaseForCopy). */
+  copyOfTwoPhase?: boolean;
 }
 
 export interface SlotInfo {
@@ -37,6 +39,8 @@ export interface SlotInfo {
   active: boolean;
   activePid: number | null;
   confirmedFlush: Lsn | null;
+  /** pg_replication_slots.two_phase (14+; false before). */
+  twoPhase: boolean;
 }
 
 export const DEFAULT_SLOT_PREFIX = 'walscope_';
@@ -47,8 +51,9 @@ export function temporarySlotName(prefix: string, role: 'tmp' | 'copy'): string 
 
 export async function readSlotInfo(conn: ReplicationConnection, slot: string): Promise<SlotInfo> {
   validateSlotName(slot);
+  const twoPhase = conn.serverVersionNum >= 140000 ? 'two_phase::text' : `'false'`;
   const res = await conn.run(
-    `SELECT slot_type, plugin, database, active::text, active_pid::text, confirmed_flush_lsn::text
+    `SELECT slot_type, plugin, database, active::text, active_pid::text, confirmed_flush_lsn::text, ${twoPhase}
        FROM pg_replication_slots WHERE slot_name = ${quoteLiteral(slot)}`,
   );
   const row = res.rows[0];
@@ -70,6 +75,7 @@ export async function readSlotInfo(conn: ReplicationConnection, slot: string): P
     active: text(3) === 'true',
     activePid: text(4) !== null ? Number(text(4)) : null,
     confirmedFlush: text(5) !== null ? parseLsn(text(5)!) : null,
+    twoPhase: text(6) === 'true',
   };
 }
 
@@ -121,7 +127,13 @@ export async function prepareSlot(
       const plugin = requireLogical(source.slot, info);
       const slot = temporarySlotName(opts.prefix, 'copy');
       const { confirmedFlush } = await conn.copyLogicalSlotAsTemporary(source.slot, slot);
-      return withForwardGap({ slot, plugin, startLsn: wanted }, confirmedFlush, source.slot);
+      const prepared: PreparedSlot = {
+        slot,
+        plugin,
+        startLsn: wanted,
+        ...(info.twoPhase ? { copyOfTwoPhase: true } : {}),
+      };
+      return withForwardGap(prepared, confirmedFlush, source.slot);
     }
     case 'direct': {
       const info = await readSlotInfo(conn, source.slot);
@@ -148,4 +160,60 @@ function withForwardGap(prepared: PreparedSlot, confirmedFlush: Lsn | null, orig
     };
   }
   return prepared;
+}
+
+/**
+ * Plugin options that change a slot's persistent properties when given to START_REPLICATION:
+ * pgoutput's `two_phase` (15+) marks the slot two-phase for good (that is how a subscription turns
+ * it on), and test_decoding's `two-phase-commit` (14) did the same.
+ */
+const SLOT_CHANGING_OPTIONS = ['two_phase', 'two-phase-commit'];
+
+/**
+ * Inspect mode must leave a slot's properties as they are: a slot opened directly in inspect mode
+ * is never given an option that would change them. Refused (not dropped), so what is shown is
+ * never silently different from what was asked for.
+ */
+export function refuseSlotChangingOptions(
+  source: StreamSource,
+  mode: 'inspect' | 'consume',
+  pluginOptions: Record<string, string> | undefined,
+): void {
+  if (source.kind !== 'direct' || mode !== 'inspect') return;
+  const given = Object.keys(pluginOptions ?? {}).filter((k) => SLOT_CHANGING_OPTIONS.includes(k));
+  if (given.length === 0) return;
+  throw new WalscopeError({
+    code: 'INVALID_ARGUMENT',
+    message: `plugin option ${given.join(', ')} would permanently turn on two-phase decoding for slot "${source.slot}"; inspecting a slot never changes it`,
+    hint: 'Leave out the option: without --direct WALscope reads a temporary copy and decodes prepared transactions when the slot itself is two-phase. Only --consume on a slot you own may change it.',
+  });
+}
+
+/**
+ * pg_copy_logical_replication_slot makes the copy with two_phase off, which would hide PREPARE
+ * TRANSACTION, COMMIT/ROLLBACK PREPARED and pending prepared transactions of a two-phase slot. On
+ * 15+ pgoutput's `two_phase` option on the temporary copy turns two-phase decoding on for the
+ * copy (never the original), so the copy shows what the original's consumer sees. The server
+ * records the start position as the copy's two_phase_at: a transaction prepared before it (one the
+ * original's consumer already received the PREPARE of) comes through again in full, as
+ * begin_prepare … prepare, right before its commit_prepared. Returns the options to send and,
+ * where two-phase decoding cannot be turned on, a note saying what will not be shown.
+ */
+export function twoPhaseForCopy(
+  prepared: PreparedSlot,
+  wire: Record<string, string>,
+  serverVersionNum: number,
+): { wire: Record<string, string>; note?: string } {
+  if (!prepared.copyOfTwoPhase || 'two_phase' in wire) return { wire };
+  const proto = Number(wire['proto_version'] ?? '1');
+  if (prepared.plugin === 'pgoutput' && serverVersionNum >= 150000 && proto >= 3) {
+    return { wire: { ...wire, two_phase: 'on' } };
+  }
+  return {
+    wire,
+    note:
+      'the slot is two-phase but its temporary copy cannot decode prepared transactions here ' +
+      `(${prepared.plugin === 'pgoutput' ? 'needs PostgreSQL 15 and proto_version 3 or later' : `plugin ${prepared.plugin} has no option for it`}): ` +
+      'PREPARE TRANSACTION and pending prepared transactions are not shown; a prepared transaction appears whole at COMMIT PREPARED, and ROLLBACK PREPARED not at all',
+  };
 }

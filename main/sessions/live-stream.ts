@@ -10,6 +10,7 @@ import { ChangeStream } from '../session/change-stream';
 import { toWalscopeError } from '../session/pg-errors';
 import type { StreamSource } from '../session/slot-source';
 import { StreamStatsMeter } from '../session/stream-stats';
+import { describeWait } from '../session/wait-report';
 
 type Emit = <K extends EventName>(name: K, payload: EventPayload<K>) => void;
 
@@ -69,6 +70,8 @@ export class LiveStream {
             ...(e.error ? { error: e.error } : {}),
           });
         },
+        waiting: (w) =>
+          emit('stream.state', { sessionId, streamId, state: 'connecting', mode, waiting: describeWait(w) }),
         gap: (g) =>
           emit('stream.state', {
             sessionId,
@@ -94,6 +97,13 @@ export class LiveStream {
       .then(() => undefined)
       .catch((e: unknown) => rejectStarted(toWalscopeError(e)))
       .finally(() => {
+        // Stopped before it streamed (e.g. cancelled while slot creation waited): the start ends too.
+        rejectStarted(
+          new WalscopeError({
+            code: 'CANCELLED',
+            message: 'the stream was stopped before it started; no slot was left',
+          }),
+        );
         this.finished = true;
         clearInterval(this.statsTimer);
         this.batcher.close();

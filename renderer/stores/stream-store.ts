@@ -24,6 +24,10 @@ let frameRequested = false;
 
 interface StreamState {
   streamId: string | null;
+  /** The stream being started (known from its state events before stream.start answers). */
+  startingId: string | null;
+  /** What the starting stream waits for on the server, if it waits. */
+  waiting: string | null;
   /** The stream whose rows the ring holds; unlike streamId it outlives a stop (raw bytes stay asked of it). */
   rowsStreamId: string | null;
   slot: string | null;
@@ -41,6 +45,8 @@ interface StreamState {
   collapsed: ReadonlySet<number>;
   version: number;
   start(sessionId: string, source: StreamSourceRequest): Promise<boolean>;
+  /** Cancels a start that waits on the server (CancelRequest; the half-made slot is removed). */
+  cancelStart(sessionId: string): Promise<void>;
   stop(sessionId: string): Promise<void>;
   applyBatch(b: EventPayload<'stream.batch'>): void;
   applyState(s: EventPayload<'stream.state'>): void;
@@ -96,6 +102,8 @@ export const useStream = create<StreamState>((set, get) => {
   };
   return {
     streamId: null,
+    startingId: null,
+    waiting: null,
     rowsStreamId: null,
     slot: null,
     mode: null,
@@ -124,8 +132,11 @@ export const useStream = create<StreamState>((set, get) => {
         selectedSeq: null,
         state: 'connecting',
         stats: null,
+        startingId: null,
+        waiting: null,
       });
       const r = await getApi().invoke('stream.start', { sessionId, source });
+      set({ startingId: null, waiting: null });
       if (!r.ok) {
         set({ error: r.error, state: 'failed' });
         return false;
@@ -137,6 +148,10 @@ export const useStream = create<StreamState>((set, get) => {
         mode: source.kind === 'direct' && source.consume ? 'consume' : 'inspect',
       });
       return true;
+    },
+    async cancelStart(sessionId) {
+      const id = get().startingId;
+      if (id) await getApi().invoke('stream.stop', { sessionId, streamId: id });
     },
     async stop(sessionId) {
       const id = get().streamId;
@@ -160,6 +175,9 @@ export const useStream = create<StreamState>((set, get) => {
         ...(s.slot ? { slot: s.slot } : {}),
         ...(s.error ? { error: s.error } : {}),
         ...(s.gap ? { gaps: [...get().gaps, s.gap] } : {}),
+        ...(get().streamId === null && s.state === 'connecting'
+          ? { startingId: s.streamId, waiting: s.waiting ?? null }
+          : {}),
       });
     },
     setPaused(p) {

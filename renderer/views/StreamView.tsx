@@ -147,6 +147,8 @@ export function StreamView() {
       gaps: s.gaps,
       start: s.start,
       stop: s.stop,
+      waiting: s.waiting,
+      cancelStart: s.cancelStart,
       setPaused: s.setPaused,
       setFollow: s.setFollow,
       setFilter: s.setFilter,
@@ -206,7 +208,11 @@ export function StreamView() {
   return (
     <div className="stream">
       <div className="toolbar">
-        {!running ? (
+        {!running && st.waiting ? (
+          <p role="status" className="waiting" data-testid="stream-waiting">
+            Waiting: {st.waiting} <button onClick={() => void st.cancelStart(session.id)}>Cancel</button>
+          </p>
+        ) : !running ? (
           <SourcePicker onStart={(s) => void st.start(session.id, s)} />
         ) : (
           <>

@@ -45,6 +45,8 @@ export const EVENTS = {
     mode: z.enum(['inspect', 'consume']),
     error: ErrorInfoSchema.optional(),
     gap: z.object({ from: z.string(), to: z.string(), reason: z.string() }).optional(),
+    /** While connecting: what a server call waits for (e.g. slot creation behind a prepared transaction). */
+    waiting: z.string().optional(),
   }),
   'stream.stats': z.object({ sessionId: z.string(), streamId: z.string(), stats: StreamStatsSchema }),
   'app.error': z.object({ sessionId: z.string().optional(), error: ErrorInfoSchema }),

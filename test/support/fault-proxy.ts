@@ -3,7 +3,8 @@ import net from 'node:net';
 /**
  * A TCP proxy on 127.0.0.1 between WALscope and PostgreSQL that injects network faults:
  * pass, delay (ms per chunk), throttle (bytes/s), blackhole (stop forwarding without FIN/RST),
- * reset (RST every connection), cut after N bytes (server → client).
+ * reset (RST every connection), cut after N bytes (server → client), corrupt (flip one byte of one
+ * XLogData, server → client, to feed the client a message it cannot decode).
  */
 export type FaultMode =
   | { kind: 'pass' }
@@ -11,7 +12,50 @@ export type FaultMode =
   | { kind: 'throttle'; bytesPerSec: number }
   | { kind: 'blackhole' }
   | { kind: 'reset' }
-  | { kind: 'cut'; afterBytes: number };
+  | { kind: 'cut'; afterBytes: number }
+  | CorruptMode;
+
+/**
+ * Flips (XOR 0xff) the byte at `offset` of the CopyData payload of the `nth` (1-based) XLogData
+ * whose plugin output starts with `tag` (e.g. 'I' for a pgoutput Insert). Offset 0 is the 'w' of
+ * XLogData, 25 the first byte of the plugin's output. Needs a plain connection (sslmode=disable):
+ * the proxy frames the server's messages to find CopyData. The count spans all connections made
+ * while the mode is set.
+ */
+export interface CorruptMode {
+  kind: 'corrupt';
+  tag: string;
+  nth: number;
+  offset: number;
+}
+
+const XLOGDATA_HEADER = 25;
+
+/** Frames server → client bytes into whole backend messages and corrupts the chosen XLogData. */
+function corrupter(m: CorruptMode, state: { seen: number }): (chunk: Buffer) => Buffer {
+  let pending: Buffer = Buffer.alloc(0);
+  const tag = m.tag.charCodeAt(0);
+  return (chunk) => {
+    pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+    let at = 0;
+    while (pending.length - at >= 5) {
+      const len = pending.readInt32BE(at + 1);
+      if (pending.length - at < 1 + len) break;
+      const isCopyData = pending[at] === 0x64; // 'd'
+      const payload = at + 5;
+      if (isCopyData && pending[payload] === 0x77 && len - 4 > XLOGDATA_HEADER) {
+        if (pending[payload + XLOGDATA_HEADER] === tag && ++state.seen === m.nth) {
+          pending = Buffer.from(pending); // never write into the socket's own buffer
+          pending[payload + m.offset] = pending[payload + m.offset]! ^ 0xff;
+        }
+      }
+      at += 1 + len;
+    }
+    const out = pending.subarray(0, at);
+    pending = pending.subarray(at);
+    return out;
+  };
+}
 
 export interface FaultProxy {
   port: number;
@@ -26,10 +70,19 @@ export async function startFaultProxy(target: { host: string; port: number }): P
   let mode: FaultMode = { kind: 'pass' };
   const open = new Set<net.Socket>();
 
+  let corruptState = { seen: 0 };
   const pipe = (from: net.Socket, to: net.Socket, downstream: boolean, counter: { bytes: number }): void => {
     let chain = Promise.resolve();
+    const corrupt = downstream && mode.kind === 'corrupt' ? corrupter(mode, corruptState) : undefined;
     from.on('data', (chunk: Buffer) => {
       const m = mode;
+      if (corrupt) {
+        // The whole chunk goes on in one write, so the client parses the corrupt message together
+        // with the ones the server sent right after it.
+        const framed = corrupt(chunk);
+        if (framed.length && !to.destroyed) to.write(framed);
+        return;
+      }
       if (m.kind === 'blackhole') return; // swallowed: neither side learns anything
       if (m.kind === 'cut' && downstream) {
         const room = m.afterBytes - counter.bytes;
@@ -93,6 +146,7 @@ export async function startFaultProxy(target: { host: string; port: number }): P
     port,
     setMode(m) {
       mode = m;
+      corruptState = { seen: 0 };
       if (m.kind === 'reset') resetAll();
     },
     resetAll,
