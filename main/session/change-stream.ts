@@ -14,6 +14,7 @@ import { ReplicationConnection } from './replication-connection';
 import { ResumeFilter } from './resume-filter';
 import { DEFAULT_SLOT_PREFIX, prepareSlot, type Gap, type StreamSource } from './slot-source';
 import { newProgress, type StreamProgress } from './stream-progress';
+import { checkWalsenderReserve, type WalsenderReserve } from './walsender-reserve';
 
 export type StreamState = 'connecting' | 'streaming' | 'reconnecting' | 'stopped' | 'failed';
 
@@ -49,6 +50,8 @@ export interface ChangeStreamOptions {
   slotPrefix?: string;
   /** Stream even when synchronous_standby_names could select this connection (never by default). */
   allowSynchronousMatch?: boolean;
+  /** Refuse to start (not to reconnect) when fewer walsender slots would stay free; none if unset. */
+  walsenderReserve?: WalsenderReserve;
 }
 
 /**
@@ -148,6 +151,11 @@ export class ChangeStream {
     this.conn = conn;
     if (this.stopping) return 'stopped';
     await this.refuseIfSynchronousCandidate(conn);
+    // Counted with this connection already holding its walsender, before any slot is made: two
+    // streams starting at once both count each other and cannot together overshoot the reserve.
+    if (!reconnect && this.options.walsenderReserve !== undefined) {
+      await checkWalsenderReserve((sql) => conn.run(sql), this.options.walsenderReserve, 'starting this stream');
+    }
     const prepared = await prepareSlot(conn, this.options.source, {
       prefix: this.options.slotPrefix ?? DEFAULT_SLOT_PREFIX,
       requestedStart: this.options.startLsn,
