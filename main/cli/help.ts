@@ -10,10 +10,17 @@ Commands
   slots                            replication slots with state, retained and pending WAL (JSON)
   lag [--interval 1s] [--count N]  slot and standby lag and alerts, one NDJSON line per poll
   create-slot NAME [--physical] [--plugin P] [--temporary] [--two-phase] [--failover] [--timeout S]
-  drop-slot NAME [--wait]          refuses an active slot unless --wait
+                                   (--plugin, --two-phase and --failover are for logical slots)
+  drop-slot NAME --yes [--terminate-consumer | --wait [--timeout S]]
+                                   without --yes: prints what would be lost, drops nothing, exit 2;
+                                   an active slot needs --terminate-consumer, or --wait (default 60 s)
+  advance NAME [--to LSN] --yes    moves the slot to LSN (default: the server's flushed WAL),
+                                   skipping those changes for its consumer; without --yes: prints
+                                   the bytes it would skip, changes nothing, exit 2; never an
+                                   active slot, never backwards, never past the flushed WAL
   stream (--slot NAME [--direct] | --temporary [--plugin P])
          [--publication PUB]... [--start LSN] [--endpos LSN] [--consume]
-         [--option key=value]... [--heartbeats] [--stats]
+         [--option key=value]... [--heartbeats] [--stats] [--walsender-reserve N|auto]
                                    decoded changes as NDJSON on stdout
   serve [--port N] [--host 127.0.0.1] [--demo]
                                    the UI in a browser (prints a URL with an access token)
@@ -22,4 +29,6 @@ Streaming never moves a slot unless --consume is given: --slot reads a temporary
 slot (the original and its consumer are untouched); --direct attaches to the slot itself;
 --temporary creates a temporary slot at the current WAL position (dropped on exit).
 --plugin defaults to pgoutput when a --publication is given, otherwise test_decoding.
+A stream does not start when it would leave fewer than --walsender-reserve of the server's
+max_wal_senders free for standbys (default auto: 20%, at least 2; or WALSCOPE_WALSENDER_RESERVE).
 `;

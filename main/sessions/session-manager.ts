@@ -172,8 +172,10 @@ export class SessionManager {
         return { cancelled: pending !== undefined };
       },
       'slots.describeDrop': async (r) => this.session(r.sessionId).monitor.describeDrop(r.name),
-      'slots.drop': async (r) => this.session(r.sessionId).monitor.drop(r.name, r.token, r.terminateConsumer),
-      'slots.advance': async (r) => this.session(r.sessionId).monitor.advance(r.name, r.lsn),
+      'slots.drop': async (r) =>
+        this.session(r.sessionId).monitor.drop(r.name, r.token, { terminateConsumer: r.terminateConsumer }),
+      'slots.describeAdvance': async (r) => this.session(r.sessionId).monitor.describeAdvance(r.name, r.lsn),
+      'slots.advance': async (r) => this.session(r.sessionId).monitor.advance(r.name, r.token),
       'slots.peek': async (r) => this.session(r.sessionId).monitor.peek(r.name, r.limit),
       'stream.start': async (r) => {
         const s = this.session(r.sessionId);
