@@ -10,6 +10,7 @@ import { ChangeStream } from '../session/change-stream';
 import { toWalscopeError } from '../session/pg-errors';
 import type { StreamSource } from '../session/slot-source';
 import { StreamStatsMeter } from '../session/stream-stats';
+import type { WalsenderReserve } from '../session/walsender-reserve';
 
 type Emit = <K extends EventName>(name: K, payload: EventPayload<K>) => void;
 
@@ -30,7 +31,7 @@ export class LiveStream {
     config: WalscopeClientConfig,
     req: StreamSourceRequest,
     emit: Emit,
-    ready?: () => boolean,
+    opts: { ready?: (() => boolean) | undefined; walsenderReserve?: WalsenderReserve } = {},
   ) {
     const mode = req.kind === 'direct' && req.consume ? 'consume' : 'inspect';
     const source: StreamSource =
@@ -39,7 +40,7 @@ export class LiveStream {
       (rows, dropped) => emit('stream.batch', { sessionId, streamId, rows, dropped }),
       5000,
       33,
-      ready,
+      opts.ready,
     );
     let resolveStarted!: (slot: string) => void;
     let rejectStarted!: (e: WalscopeError) => void;
@@ -49,7 +50,13 @@ export class LiveStream {
     });
     this.started.catch(() => undefined);
     this.stream = new ChangeStream(
-      { connection: config, source, mode, publications: req.publications },
+      {
+        connection: config,
+        source,
+        mode,
+        publications: req.publications,
+        ...(opts.walsenderReserve !== undefined ? { walsenderReserve: opts.walsenderReserve } : {}),
+      },
       {
         message: (m, raw) => {
           const seq = this.seq++;
