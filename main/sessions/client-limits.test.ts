@@ -12,6 +12,8 @@ describe('client limits', () => {
     const env = { WALSCOPE_MAX_STREAMS: '2', WALSCOPE_MAX_SESSIONS: '9', WALSCOPE_WALSENDER_RESERVE: '0' };
     expect(clientLimitsFrom(env)).toEqual({ maxStreams: 2, maxSessions: 9, walsenderReserve: 0 });
     expect(clientLimitsFrom(env, { maxStreams: 6 }).maxStreams).toBe(6);
+    // Resolved once at start-up (serve), a bad variable cannot fail each later client.
+    expect(clientLimitsFrom({ WALSCOPE_MAX_STREAMS: 'x' }, { maxStreams: 3, maxSessions: 1 }).maxStreams).toBe(3);
   });
 
   it('an invalid value is an error naming the variable, not a silent default', () => {

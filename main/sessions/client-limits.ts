@@ -33,16 +33,17 @@ function count(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   });
 }
 
+/** Explicit options win; a variable is read (and must be valid) only for what they leave unset. */
 export function clientLimitsFrom(env: NodeJS.ProcessEnv, overrides: Partial<ClientLimits> = {}): ClientLimits {
   const reserve = env['WALSCOPE_WALSENDER_RESERVE'];
   return {
-    maxStreams: count(env, 'WALSCOPE_MAX_STREAMS', DEFAULT_CLIENT_LIMITS.maxStreams),
-    maxSessions: count(env, 'WALSCOPE_MAX_SESSIONS', DEFAULT_CLIENT_LIMITS.maxSessions),
+    maxStreams: overrides.maxStreams ?? count(env, 'WALSCOPE_MAX_STREAMS', DEFAULT_CLIENT_LIMITS.maxStreams),
+    maxSessions: overrides.maxSessions ?? count(env, 'WALSCOPE_MAX_SESSIONS', DEFAULT_CLIENT_LIMITS.maxSessions),
     walsenderReserve:
-      reserve === undefined || reserve === ''
+      overrides.walsenderReserve ??
+      (reserve === undefined || reserve === ''
         ? DEFAULT_CLIENT_LIMITS.walsenderReserve
-        : parseWalsenderReserve(reserve, 'WALSCOPE_WALSENDER_RESERVE'),
-    ...overrides,
+        : parseWalsenderReserve(reserve, 'WALSCOPE_WALSENDER_RESERVE')),
   };
 }
 
