@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { availableMajors, startPostgres, type PgServer } from './support/postgres';
 import { runCli } from './support/cli';
+import { capture, clientConfig, eventually } from './support/streams';
 
 /**
  * The CLI's slot commands go through the monitor's SlotOperations: the same refusals as the UI,
@@ -109,5 +110,39 @@ describe.each(availableMajors())('walscope CLI slot operations against PostgreSQ
     const bad = await runCli(['stream', '--temporary', '--walsender-reserve', 'some', '--dsn', server.dsn()]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--walsender-reserve must be a number/);
+  });
+
+  it('drop-slot --wait drops an active slot once its consumer lets go, and after --timeout its DROP is cancelled on the server, so the slot survives its consumer letting go', async () => {
+    const waitingDrops = async (): Promise<number> =>
+      (
+        await server.query(
+          `SELECT 1 FROM pg_stat_activity WHERE backend_type = 'walsender' AND state = 'active' AND query LIKE 'DROP_REPLICATION_SLOT%'`,
+        )
+      ).length;
+    const isActive = async (slot: string): Promise<boolean> =>
+      (await server.query(`SELECT 1 FROM pg_replication_slots WHERE slot_name = $1 AND active`, [slot])).length === 1;
+
+    await server.query(`SELECT pg_create_logical_replication_slot('cli_held', 'test_decoding')`);
+    let consumer = capture({ connection: clientConfig(server), source: { kind: 'direct', slot: 'cli_held' } });
+    await eventually(() => isActive('cli_held'));
+    const gaveUp = await runCli(['drop-slot', 'cli_held', '--yes', '--wait', '--timeout', '1', '--dsn', server.dsn()]);
+    expect(gaveUp.code).toBe(1);
+    expect(gaveUp.stderr).toMatch(/error \[TIMEOUT\]: slot "cli_held" was still in use after 1 s; nothing was dropped/);
+    // The waiting DROP was cancelled on the server, so the consumer letting go later drops nothing.
+    await eventually(async () => (await waitingDrops()) === 0);
+    await consumer.stop();
+    await eventually(async () => !(await isActive('cli_held')));
+    expect(await slotRow('cli_held')).toBeDefined();
+
+    consumer = capture({ connection: clientConfig(server), source: { kind: 'direct', slot: 'cli_held' } });
+    await eventually(() => isActive('cli_held'));
+    const dropping = runCli(['drop-slot', 'cli_held', '--yes', '--wait', '--timeout', '30', '--dsn', server.dsn()]);
+    await eventually(async () => (await waitingDrops()) === 1); // the DROP … WAIT is really waiting
+    expect(await slotRow('cli_held')).toBeDefined();
+    await consumer.stop();
+    const dropped = await dropping;
+    expect(dropped.code).toBe(0);
+    expect(JSON.parse(dropped.stdout)).toMatchObject({ dropped: 'cli_held', active: true, terminatedPid: null });
+    expect(await slotRow('cli_held')).toBeUndefined();
   });
 });
