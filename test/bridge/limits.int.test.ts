@@ -87,7 +87,7 @@ describe('limits that protect the server (PostgreSQL 18, max_wal_senders = 6)', 
     await eventually(async () => (await walsenders()) === 1);
   });
 
-  it('refuses a stream, peek or temporary slot that would eat into the walsender reserve, naming the numbers; standbys still connect', async () => {
+  it("refuses a stream, peek or temporary slot that would eat into the walsender reserve, naming the numbers (also for a role that cannot read other users' activity); standbys still connect", async () => {
     const client = contractClient({ limits: { maxStreams: 10 } });
     try {
       const sessionId = await connect(client);
@@ -114,6 +114,21 @@ describe('limits that protect the server (PostgreSQL 18, max_wal_senders = 6)', 
       expect(temp.message).toMatch(/^holding this temporary slot would leave 1 of 6 walsender slots/);
       expect(await server.query(`SELECT 1 FROM pg_replication_slots WHERE slot_name = 'reserve_temp'`)).toEqual([]);
       await eventually(async () => (await walsenders()) === 4); // the refused connections are gone
+
+      // A role without pg_read_all_stats counts the other users' walsenders too.
+      await server.query(`CREATE ROLE watcher LOGIN REPLICATION PASSWORD 'pw'`);
+      const other = contractClient();
+      try {
+        const { sessionId: theirs } = await other.ok<{ sessionId: string }>('session.connect', {
+          target: { kind: 'dsn', dsn: server.dsn({ user: 'watcher', password: 'pw' }) },
+        });
+        expect((await other.error('stream.start', { sessionId: theirs, source: tail })).message).toMatch(
+          /^starting this stream would leave 1 of 6 walsender slots \(max_wal_senders\) free \(5 in use, counting it\)/,
+        );
+      } finally {
+        await other.close();
+      }
+      await eventually(async () => (await walsenders()) === 4);
 
       // What the reserve is for: a second real standby still finds a walsender slot.
       standbyB = await startStandby(server, { slot: 'standby_b' });
