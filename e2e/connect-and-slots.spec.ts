@@ -115,4 +115,53 @@ test.describe('connect and slots', () => {
     await consumer.stop();
     await consumerDone;
   });
+
+  test('5. advance previews the WAL it skips and moves the slot only after the name is typed', async ({
+    page,
+    env,
+  }) => {
+    await env.server.query(`SELECT pg_create_logical_replication_slot('e2e_advance', 'test_decoding')`);
+    await env.server.query(`INSERT INTO items SELECT g, 'item ' || g, g FROM generate_series(2000, 2400) g`);
+    const [before] = await env.server.query<{ c: string }>(
+      `SELECT confirmed_flush_lsn::text AS c FROM pg_replication_slots WHERE slot_name = 'e2e_advance'`,
+    );
+    const w = new WalscopePage(page, env);
+    await w.connect();
+    await w.tab('Slots');
+    await w.slotRow('e2e_advance').click();
+    await page.getByRole('button', { name: 'Advance…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Advance slot e2e_advance' });
+    await dialog.getByLabel(/Advance to LSN/).fill('');
+    await dialog.getByRole('button', { name: 'Preview' }).click();
+    const preview = dialog.getByTestId('advance-preview');
+    await expect(preview.getByTestId('advance-from')).toHaveText(before!.c);
+    const target = await preview.getByTestId('advance-target').innerText();
+    const [diff] = await env.server.query<{ b: string }>(`SELECT pg_wal_lsn_diff($1::pg_lsn, $2::pg_lsn)::text AS b`, [
+      target,
+      before!.c,
+    ]);
+    const kb = Number(diff!.b) / 1024;
+    const shown = (await preview.getByTestId('advance-skipped').innerText()).split(' ');
+    const shownKb = shown[1] === 'MB' ? Number(shown[0]) * 1024 : shown[1] === 'kB' ? Number(shown[0]) : NaN;
+    expect(Math.abs(shownKb - kb) / kb).toBeLessThan(0.05);
+    const confirm = dialog.getByRole('button', { name: /^Skip .* and advance$/ });
+    await expect(confirm).toBeDisabled();
+    await dialog.getByLabel('Type the slot name to confirm').fill('e2e_advance');
+    if (process.env['WALSCOPE_SCREENSHOTS']) {
+      await dialog.screenshot({ path: 'docs/screenshots/advance-dialog-light.png' });
+    }
+    expect(
+      await env.server.query(
+        `SELECT confirmed_flush_lsn::text AS c FROM pg_replication_slots WHERE slot_name = 'e2e_advance'`,
+      ),
+    ).toEqual([{ c: before!.c }]);
+    await confirm.click();
+    await expect(page.getByRole('status')).toContainText(`Advanced e2e_advance to ${target}`);
+    expect(
+      await env.server.query(
+        `SELECT confirmed_flush_lsn::text AS c FROM pg_replication_slots WHERE slot_name = 'e2e_advance'`,
+      ),
+    ).toEqual([{ c: target }]);
+    await env.server.query(`SELECT pg_drop_replication_slot('e2e_advance')`);
+  });
 });

@@ -19,6 +19,7 @@ export const ERROR_CODES = [
   'TIMEOUT',
   'CANCELLED',
   'UNSAFE', // refused because it could harm the server (e.g. become a synchronous standby)
+  'LIMIT', // refused by a WALscope limit that keeps capacity for others (walsender reserve, per-client caps)
   'INTERNAL',
 ] as const;
 

@@ -73,10 +73,10 @@ describe.each(availableMajors())('walscope CLI against PostgreSQL %i', (major) =
 
     const phys = await runCli(['create-slot', 'cli_phys', '--physical', '--dsn', server.dsn()]);
     expect(phys.code).toBe(0);
-    const dropped = await runCli(['drop-slot', 'cli_slot', '--dsn', server.dsn()]);
+    const dropped = await runCli(['drop-slot', 'cli_slot', '--yes', '--dsn', server.dsn()]);
     expect(dropped.code).toBe(0);
     expect(JSON.parse(dropped.stdout)).toMatchObject({ dropped: 'cli_slot' });
-    expect((await runCli(['drop-slot', 'cli_phys', '--wait', '--dsn', server.dsn()])).code).toBe(0);
+    expect((await runCli(['drop-slot', 'cli_phys', '--yes', '--wait', '--dsn', server.dsn()])).code).toBe(0);
     expect(await server.query(`SELECT 1 FROM pg_replication_slots WHERE slot_name LIKE 'cli_%'`)).toEqual([]);
   });
 
@@ -115,7 +115,7 @@ describe.each(availableMajors())('walscope CLI against PostgreSQL %i', (major) =
     const inUse = await runCli(['stream', '--slot', 'inuse', '--direct', '--dsn', server.dsn()]);
     expect(inUse.code).toBe(1);
     expect(inUse.stderr).toMatch(/SLOT_IN_USE.*active for PID \d+/);
-    const dropActive = await runCli(['drop-slot', 'inuse', '--dsn', server.dsn()]);
+    const dropActive = await runCli(['drop-slot', 'inuse', '--yes', '--dsn', server.dsn()]);
     expect(dropActive.stderr).toMatch(/SLOT_IN_USE/);
     expect(await holder.stop()).toBe(0);
   });

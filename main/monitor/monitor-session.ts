@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Alert, LagPoint, ServerOverview, SlotView, StandbyView, WireMessage } from '../../shared/contract/dto';
 import { WalscopeError, type ErrorInfo } from '../../shared/errors';
-import { parseLsn } from '../../shared/lsn';
+import { parseLsn, type Lsn } from '../../shared/lsn';
 import { toJsonMessage } from '../../shared/messages-json';
 import type { WalscopeClientConfig } from '../connection/pg-config';
 import { ChangeStream } from '../session/change-stream';
@@ -10,7 +10,8 @@ import { DEFAULT_SLOT_PREFIX } from '../session/slot-source';
 import { computeAlerts, DEFAULT_THRESHOLDS, type AlertThresholds } from './alerts';
 import { readOverview, readSlots, readStandbys } from './catalog';
 import { LagHistory } from './lag-history';
-import { SlotOperations, type CreateSlotRequest, type OperationLog } from './slot-operations';
+import type { WalsenderReserve } from '../session/walsender-reserve';
+import { SlotOperations, type CreateSlotRequest, type DropOptions, type OperationLog } from './slot-operations';
 import { openSqlSession } from './sql-session';
 import { couldBeSynchronous } from '../session/sync-standby';
 
@@ -23,6 +24,8 @@ export interface MonitorOptions {
   historySeconds?: number;
   log?: OperationLog;
   now?: () => number;
+  /** Walsender slots a peek or a temporary slot must leave free (walsender-reserve.ts); none if unset. */
+  walsenderReserve?: WalsenderReserve;
 }
 
 export interface MonitorSnapshot {
@@ -52,6 +55,7 @@ export class MonitorSession {
   private polling = false;
   private versionNum = 0;
   private lastOverview: ServerOverview | undefined;
+  private readonly walsenderReserve: WalsenderReserve | undefined;
 
   private constructor(
     private readonly client: pg.Client,
@@ -65,7 +69,14 @@ export class MonitorSession {
     this.now = opts.now ?? Date.now;
     const seconds = opts.historySeconds ?? 3600;
     this.history = new LagHistory(Math.max(2, Math.ceil((seconds * 1000) / this.intervalMs)), seconds * 1000);
-    this.operations = new SlotOperations(config, opts.log ?? (() => undefined), (name) => this.describeSlot(name));
+    this.walsenderReserve = opts.walsenderReserve;
+    this.operations = new SlotOperations({
+      config,
+      log: opts.log ?? (() => undefined),
+      describe: (name) => this.describeSlot(name),
+      advanceCeiling: () => this.advanceCeiling(),
+      ...(opts.walsenderReserve !== undefined ? { walsenderReserve: opts.walsenderReserve } : {}),
+    });
   }
 
   static async open(config: WalscopeClientConfig, opts: MonitorOptions = {}): Promise<MonitorSession> {
@@ -164,12 +175,24 @@ export class MonitorSession {
     return this.operations.describeDrop(name);
   }
 
-  drop(name: string, token: string, terminateConsumer: boolean): ReturnType<SlotOperations['drop']> {
-    return this.operations.drop(name, token, terminateConsumer);
+  drop(name: string, token: string, opts: DropOptions | boolean = {}): ReturnType<SlotOperations['drop']> {
+    return this.operations.drop(name, token, typeof opts === 'boolean' ? { terminateConsumer: opts } : opts);
   }
 
-  advance(name: string, lsn: string): ReturnType<SlotOperations['advance']> {
-    return this.operations.advance(name, lsn);
+  describeAdvance(name: string, lsn?: string): ReturnType<SlotOperations['describeAdvance']> {
+    return this.operations.describeAdvance(name, lsn);
+  }
+
+  advance(name: string, token: string): ReturnType<SlotOperations['advance']> {
+    return this.operations.advance(name, token);
+  }
+
+  /** pg_replication_slot_advance never moves a slot past flushed WAL (replayed WAL on a standby). */
+  private async advanceCeiling(): Promise<Lsn> {
+    const { rows } = await this.client.query<{ lsn: string }>(
+      `SELECT (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_flush_lsn() END)::text AS lsn`,
+    );
+    return parseLsn(rows[0]!.lsn);
   }
 
   /**
@@ -203,6 +226,7 @@ export class MonitorSession {
         publications: pubs,
         ...(end ? { endLsn: parseLsn(end) } : {}),
         backoff: { initialMs: 100, maxMs: 1000, maxAttempts: 1 },
+        ...(this.walsenderReserve !== undefined ? { walsenderReserve: this.walsenderReserve } : {}),
       },
       {
         message: (m) => {

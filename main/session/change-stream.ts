@@ -22,6 +22,7 @@ import {
 } from './slot-source';
 import { newProgress, type StreamProgress } from './stream-progress';
 import { watchWait, type WaitReport } from './wait-report';
+import { checkWalsenderReserve, type WalsenderReserve } from './walsender-reserve';
 
 export type StreamState = 'connecting' | 'streaming' | 'reconnecting' | 'stopped' | 'failed';
 
@@ -66,6 +67,8 @@ export interface ChangeStreamOptions {
   allowSynchronousMatch?: boolean;
   /** Aborting is stop(): a server call still waiting is cancelled (CancelRequest). */
   signal?: AbortSignal;
+  /** Refuse to start (not to reconnect) when fewer walsender slots would stay free; none if unset. */
+  walsenderReserve?: WalsenderReserve;
 }
 
 /**
@@ -187,6 +190,11 @@ export class ChangeStream {
     const watch = waiting
       ? watchWait(this.options.connection, slotCommand(this.options.source), conn.backendPid, waiting)
       : undefined;
+    // Counted with this connection already holding its walsender, before any slot is made: two
+    // streams starting at once both count each other and cannot together overshoot the reserve.
+    if (!reconnect && this.options.walsenderReserve !== undefined) {
+      await checkWalsenderReserve((sql) => conn.run(sql), this.options.walsenderReserve, 'starting this stream');
+    }
     const prepared = await prepareSlot(conn, this.options.source, {
       prefix: this.options.slotPrefix ?? DEFAULT_SLOT_PREFIX,
       requestedStart: this.options.startLsn,

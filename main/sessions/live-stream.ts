@@ -11,6 +11,7 @@ import { toWalscopeError } from '../session/pg-errors';
 import type { StreamSource } from '../session/slot-source';
 import { StreamStatsMeter } from '../session/stream-stats';
 import { describeWait } from '../session/wait-report';
+import type { WalsenderReserve } from '../session/walsender-reserve';
 
 type Emit = <K extends EventName>(name: K, payload: EventPayload<K>) => void;
 
@@ -31,7 +32,7 @@ export class LiveStream {
     config: WalscopeClientConfig,
     req: StreamSourceRequest,
     emit: Emit,
-    ready?: () => boolean,
+    opts: { ready?: (() => boolean) | undefined; walsenderReserve?: WalsenderReserve } = {},
   ) {
     const mode = req.kind === 'direct' && req.consume ? 'consume' : 'inspect';
     const source: StreamSource =
@@ -40,7 +41,7 @@ export class LiveStream {
       (rows, dropped) => emit('stream.batch', { sessionId, streamId, rows, dropped }),
       5000,
       33,
-      ready,
+      opts.ready,
     );
     let resolveStarted!: (slot: string) => void;
     let rejectStarted!: (e: WalscopeError) => void;
@@ -50,7 +51,13 @@ export class LiveStream {
     });
     this.started.catch(() => undefined);
     this.stream = new ChangeStream(
-      { connection: config, source, mode, publications: req.publications },
+      {
+        connection: config,
+        source,
+        mode,
+        publications: req.publications,
+        ...(opts.walsenderReserve !== undefined ? { walsenderReserve: opts.walsenderReserve } : {}),
+      },
       {
         message: (m, raw) => {
           const seq = this.seq++;

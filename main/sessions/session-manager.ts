@@ -19,6 +19,13 @@ import { MonitorSession } from '../monitor/monitor-session';
 import { APP_VERSION } from '../version';
 import type { ProfileStore } from './profile-store';
 import { LiveStream } from './live-stream';
+import {
+  clientLimitsFrom,
+  sessionAllowance,
+  streamAllowance,
+  type Allowance,
+  type ClientLimits,
+} from './client-limits';
 
 export type EventSink = <K extends EventName>(name: K, payload: EventPayload<K>) => void;
 
@@ -31,6 +38,8 @@ export interface SessionManagerOptions {
   pollIntervalMs?: number;
   /** False while the transport is still busy delivering earlier events (backpressure for rows). */
   transportReady?: () => boolean;
+  /** Caps for this client; unset fields come from WALSCOPE_* variables, then the defaults. */
+  limits?: Partial<ClientLimits>;
 }
 
 interface Session {
@@ -42,6 +51,8 @@ interface Session {
   /** Slot creations still waiting, cancellable by name. */
   creating: Map<string, AbortController>;
   demo: boolean;
+  /** Allowances this session holds until it closes: its own, and one per temporary slot. */
+  releases: (() => void)[];
 }
 
 /**
@@ -52,12 +63,19 @@ interface Session {
  */
 export class SessionManager {
   readonly dispatcher: Dispatcher;
+  readonly limits: ClientLimits;
   private readonly sessions = new Map<string, Session>();
+  /** Replication connections (streams, peeks, temporary slots) across all of this client's servers. */
+  private readonly replication: Allowance;
+  private readonly connections: Allowance;
 
   constructor(
     private readonly opts: SessionManagerOptions,
     private readonly emit: EventSink,
   ) {
+    this.limits = clientLimitsFrom(this.env, opts.limits);
+    this.replication = streamAllowance(this.limits.maxStreams);
+    this.connections = sessionAllowance(this.limits.maxSessions);
     this.dispatcher = createDispatcher(this.handlers());
   }
 
@@ -130,17 +148,26 @@ export class SessionManager {
         return {};
       },
       'session.connect': async (r) => {
-        const { config, label, demo } = await this.configFor(r.target);
-        const monitor = await MonitorSession.open(config, { intervalMs: this.opts.pollIntervalMs ?? 1000 });
-        let snapshot;
+        const release = this.connections.acquire();
+        let opened;
         try {
-          snapshot = await monitor.poll();
+          opened = await this.open(r.target);
         } catch (e) {
-          await monitor.close();
+          release();
           throw e;
         }
+        const { config, label, demo, monitor, snapshot } = opened;
         const id = randomBytes(8).toString('hex');
-        const session: Session = { id, label, config, monitor, streams: new Map(), creating: new Map(), demo };
+        const session: Session = {
+          id,
+          label,
+          config,
+          monitor,
+          streams: new Map(),
+          creating: new Map(),
+          demo,
+          releases: [release],
+        };
         this.sessions.set(id, session);
         monitor.start(
           (snap, lag) => {
@@ -158,10 +185,17 @@ export class SessionManager {
       },
       'slots.create': async (r) => {
         const s = this.session(r.sessionId);
+        // A temporary slot holds its replication connection until the session closes.
+        const release = r.temporary ? this.replication.acquire() : () => undefined;
         const abort = new AbortController();
         s.creating.set(r.name, abort);
         try {
-          return await s.monitor.createSlot(r, abort.signal);
+          const created = await s.monitor.createSlot(r, abort.signal);
+          s.releases.push(release);
+          return created;
+        } catch (e) {
+          release();
+          throw e;
         } finally {
           s.creating.delete(r.name);
         }
@@ -172,15 +206,36 @@ export class SessionManager {
         return { cancelled: pending !== undefined };
       },
       'slots.describeDrop': async (r) => this.session(r.sessionId).monitor.describeDrop(r.name),
-      'slots.drop': async (r) => this.session(r.sessionId).monitor.drop(r.name, r.token, r.terminateConsumer),
-      'slots.advance': async (r) => this.session(r.sessionId).monitor.advance(r.name, r.lsn),
-      'slots.peek': async (r) => this.session(r.sessionId).monitor.peek(r.name, r.limit),
+      'slots.drop': async (r) =>
+        this.session(r.sessionId).monitor.drop(r.name, r.token, { terminateConsumer: r.terminateConsumer }),
+      'slots.describeAdvance': async (r) => this.session(r.sessionId).monitor.describeAdvance(r.name, r.lsn),
+      'slots.advance': async (r) => this.session(r.sessionId).monitor.advance(r.name, r.token),
+      'slots.peek': async (r) => {
+        const monitor = this.session(r.sessionId).monitor;
+        const release = this.replication.acquire(); // a peek streams a temporary copy
+        try {
+          return await monitor.peek(r.name, r.limit);
+        } finally {
+          release();
+        }
+      },
       'stream.start': async (r) => {
         const s = this.session(r.sessionId);
         // A stopped stream stays in the map, answering for its rows' raw bytes, until the next start.
         for (const [id, other] of s.streams) if (other.finished) s.streams.delete(id);
         const streamId = randomBytes(6).toString('hex');
-        const live = new LiveStream(s.id, streamId, s.config, r.source, this.emit, this.opts.transportReady);
+        const release = this.replication.acquire();
+        let live: LiveStream;
+        try {
+          live = new LiveStream(s.id, streamId, s.config, r.source, this.emit, {
+            ready: this.opts.transportReady,
+            walsenderReserve: this.limits.walsenderReserve,
+          });
+        } catch (e) {
+          release();
+          throw e;
+        }
+        void live.done.finally(release);
         s.streams.set(streamId, live);
         const slot = await live.started;
         return { streamId, slot };
@@ -203,12 +258,33 @@ export class SessionManager {
     };
   }
 
+  private async open(target: ConnectTarget): Promise<{
+    config: WalscopeClientConfig;
+    label: string;
+    demo: boolean;
+    monitor: MonitorSession;
+    snapshot: Awaited<ReturnType<MonitorSession['poll']>>;
+  }> {
+    const { config, label, demo } = await this.configFor(target);
+    const monitor = await MonitorSession.open(config, {
+      intervalMs: this.opts.pollIntervalMs ?? 1000,
+      walsenderReserve: this.limits.walsenderReserve,
+    });
+    try {
+      return { config, label, demo, monitor, snapshot: await monitor.poll() };
+    } catch (e) {
+      await monitor.close();
+      throw e;
+    }
+  }
+
   async closeSession(id: string): Promise<void> {
     const s = this.sessions.get(id);
     if (!s) return;
     this.sessions.delete(id);
     await Promise.all([...s.streams.values()].map((l) => l.stop()));
     await s.monitor.close();
+    for (const release of s.releases) release();
     this.emit('session.state', { sessionId: id, state: 'closed' });
   }
 

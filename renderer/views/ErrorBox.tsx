@@ -13,6 +13,7 @@ const TITLES: Partial<Record<ErrorInfo['code'], string>> = {
   UNSUPPORTED: 'Not supported by this server',
   TIMEOUT: 'Timed out',
   UNSAFE: 'Refused to protect the server',
+  LIMIT: 'Limit reached (keeps the server free for others)',
   CANCELLED: 'Cancelled',
 };
 

@@ -7,7 +7,8 @@ import { useConnection } from '../stores/connection-store';
 import { sortSlots, useMonitor, type SlotSortKey } from '../stores/monitor-store';
 import { ErrorBox } from './ErrorBox';
 import { LagChart, WindowSelector } from './LagChart';
-import { AdvanceSlotDialog, CreateSlotDialog, DropSlotDialog } from './SlotDialogs';
+import { AdvanceSlotDialog } from './AdvanceSlotDialog';
+import { CreateSlotDialog, DropSlotDialog } from './SlotDialogs';
 
 function StatusBadge({ s, now }: { s: SlotView; now: number }) {
   const text =

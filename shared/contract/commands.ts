@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import {
+  AdvancePreviewSchema,
   ConnectTargetSchema,
   ConnectionFieldsSchema,
   DropDescriptionSchema,
@@ -80,9 +81,15 @@ export const COMMANDS = {
       terminatedPid: z.number().nullable(),
     }),
   },
+  /** Step 1 of an advance: what it would skip (to `lsn`, or to the server's flushed WAL). */
+  'slots.describeAdvance': {
+    request: z.strictObject({ ...SessionRef, name: SLOT_NAME, lsn: LSN_TEXT.optional() }),
+    response: AdvancePreviewSchema,
+  },
+  /** Step 2: moves the slot to the previewed target; needs the preview's one-time token. */
   'slots.advance': {
-    request: z.strictObject({ ...SessionRef, name: SLOT_NAME, lsn: LSN_TEXT }),
-    response: z.object({ slot: z.string(), endLsn: z.string() }),
+    request: z.strictObject({ ...SessionRef, name: SLOT_NAME, token: z.string().min(1).max(128) }),
+    response: z.object({ slot: z.string(), endLsn: z.string(), skippedBytes: z.number() }),
   },
   'slots.peek': {
     request: z.strictObject({

@@ -215,3 +215,24 @@ export const DropDescriptionSchema = z.object({
   expiresAtMs: z.number(),
 });
 export type DropDescription = z.infer<typeof DropDescriptionSchema>;
+
+/**
+ * Step 1 of advancing a slot: what would be skipped. Bytes only — counting the changes in that
+ * WAL would mean decoding all of it. The target is already clamped the way the server clamps.
+ */
+export const AdvancePreviewSchema = z.object({
+  slot: SlotViewSchema,
+  /** The position that moves: confirmed_flush_lsn (logical) or restart_lsn (physical). */
+  from: z.string(),
+  requested: z.string(),
+  /** Where the slot will be: the requested position, clamped to `ceiling`. */
+  target: z.string(),
+  /** The server's flushed WAL (replayed WAL on a standby): a slot never advances past it. */
+  ceiling: z.string(),
+  clamped: z.boolean(),
+  skippedBytes: z.number(),
+  /** One-time confirmation: the advance must carry it, for this slot and target, within its lifetime. */
+  token: z.string(),
+  expiresAtMs: z.number(),
+});
+export type AdvancePreview = z.infer<typeof AdvancePreviewSchema>;

@@ -187,11 +187,15 @@ describe.each(availableMajors())('monitor against PostgreSQL %i', (major) => {
     const [{ lsn }] = (await server.query<{ lsn: string }>(`SELECT pg_current_wal_lsn()::text AS lsn`)) as [
       { lsn: string },
     ];
-    const adv = await monitor.advance('idle_logical', lsn);
+    const preview = await monitor.describeAdvance('idle_logical', lsn);
+    expect((await monitor.poll()).slots.find((s) => s.name === 'idle_logical')!.confirmedFlushLsn).toBe(
+      before.confirmedFlushLsn,
+    ); // a preview moves nothing
+    const adv = await monitor.advance('idle_logical', preview.token);
     expect(adv.slot).toBe('idle_logical');
     const moved = (await monitor.poll()).slots.find((s) => s.name === 'idle_logical')!;
     expect(moved.confirmedFlushLsn).toBe(adv.endLsn);
-    expect(await codeOf(monitor.advance('idle_logical', 'not-an-lsn'))).toBe('INVALID_ARGUMENT');
+    expect(await codeOf(monitor.describeAdvance('idle_logical', 'not-an-lsn'))).toBe('INVALID_ARGUMENT');
   });
 
   it('reports wal_level too low when creating a logical slot', async () => {

@@ -1,0 +1,125 @@
+import { useState } from 'react';
+import type { AdvancePreview } from '../../shared/contract';
+import type { ErrorInfo } from '../../shared/errors';
+import { getApi } from '../bridge/api';
+import { humanBytes } from '../lib/format';
+import { Dialog } from './Dialog';
+import { ErrorBox } from './ErrorBox';
+
+/**
+ * Advancing skips every change before the new position for the slot's consumer, as final as a
+ * drop, so it is two-step like the drop: a preview from main (how many bytes of WAL are skipped,
+ * the target clamped as the server clamps it, a one-time token), then the name typed to confirm.
+ */
+export function AdvanceSlotDialog({
+  sessionId,
+  name,
+  current,
+  onClose,
+}: {
+  sessionId: string;
+  name: string;
+  current: string | null;
+  onClose: (msg?: string) => void;
+}) {
+  const [lsn, setLsn] = useState(current ?? '');
+  const [preview, setPreview] = useState<AdvancePreview | null>(null);
+  const [error, setError] = useState<ErrorInfo | null>(null);
+  const [typed, setTyped] = useState('');
+  const [busy, setBusy] = useState(false);
+
+  const describe = async (): Promise<void> => {
+    setBusy(true);
+    setError(null);
+    const wanted = lsn.trim();
+    const r = await getApi().invoke('slots.describeAdvance', { sessionId, name, ...(wanted ? { lsn: wanted } : {}) });
+    setBusy(false);
+    if (r.ok) setPreview(r.value);
+    else {
+      setPreview(null);
+      setError(r.error);
+    }
+  };
+  const advance = async (): Promise<void> => {
+    if (!preview) return;
+    setBusy(true);
+    const r = await getApi().invoke('slots.advance', { sessionId, name, token: preview.token });
+    setBusy(false);
+    if (r.ok) onClose(`Advanced ${name} to ${r.value.endLsn}, skipping ${humanBytes(r.value.skippedBytes)} of WAL.`);
+    else {
+      // The token is used up whatever happened: preview again for a fresh one.
+      setPreview(null);
+      setTyped('');
+      setError(r.error);
+    }
+  };
+
+  return (
+    <Dialog title={`Advance slot ${name}`} onClose={() => onClose()}>
+      <p className="warning">
+        Advancing discards every change before the new position for this slot&apos;s consumer. It cannot be undone.
+      </p>
+      <label>
+        Advance to LSN (empty: up to the server&apos;s flushed WAL)
+        <input
+          name="advance-lsn"
+          value={lsn}
+          onChange={(e) => {
+            setLsn(e.target.value);
+            setPreview(null); // a preview (and its token) is for the position it was made for
+            setTyped('');
+          }}
+          placeholder="0/16B3748"
+        />
+      </label>
+      {preview && <AdvancePreviewList preview={preview} />}
+      {error && <ErrorBox error={error} />}
+      {preview && (
+        <label>
+          Type the slot name to confirm
+          <input name="confirm-name" value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" />
+        </label>
+      )}
+      <div className="row end">
+        <button type="button" onClick={() => onClose()}>
+          Cancel
+        </button>
+        {preview ? (
+          <button type="button" className="danger" disabled={typed !== name || busy} onClick={() => void advance()}>
+            Skip {humanBytes(preview.skippedBytes)} and advance
+          </button>
+        ) : (
+          <button type="button" className="primary" disabled={busy} onClick={() => void describe()}>
+            Preview
+          </button>
+        )}
+      </div>
+    </Dialog>
+  );
+}
+
+function AdvancePreviewList({ preview }: { preview: AdvancePreview }) {
+  return (
+    <dl className="kv" data-testid="advance-preview">
+      <dt>Now at</dt>
+      <dd data-testid="advance-from">{preview.from}</dd>
+      <dt>Moves to</dt>
+      <dd data-testid="advance-target">
+        {preview.target}
+        {preview.clamped && (
+          <span className="muted">
+            {' '}
+            (asked {preview.requested}; the server has flushed WAL only up to {preview.ceiling})
+          </span>
+        )}
+      </dd>
+      <dt>Skipped</dt>
+      <dd data-testid="advance-skipped">
+        {humanBytes(preview.skippedBytes)} of WAL{' '}
+        <span className="muted">(changes not counted: that would mean decoding all of it)</span>
+      </dd>
+      <dt>Consumer</dt>
+      <dd>none (inactive)</dd>
+    </dl>
+  );
+}
