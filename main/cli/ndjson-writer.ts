@@ -17,7 +17,12 @@ export class NdjsonWriter {
   ) {}
 
   write(value: unknown): boolean {
-    const line = JSON.stringify(value) + '\n';
+    return this.writeJson(JSON.stringify(value));
+  }
+
+  /** One line of JSON text made elsewhere (a message's `messageJson`, which keeps row images in order). */
+  writeJson(json: string): boolean {
+    const line = json + '\n';
     this.parts.push(line);
     this.size += line.length;
     if (this.size >= this.highWater) this.flush();

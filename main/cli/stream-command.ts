@@ -1,5 +1,5 @@
 import { formatLsn, parseLsn, type Lsn } from '../../shared/lsn';
-import { toJsonMessage } from '../../shared/messages-json';
+import { messageJson } from '../../shared/messages-json';
 import { formatPgMicros } from '../../shared/pgtime';
 import { ChangeStream } from '../session/change-stream';
 import { StreamStatsMeter } from '../session/stream-stats';
@@ -67,7 +67,7 @@ export async function streamCommand(argv: readonly string[], io: CliIo): Promise
       ...(endLsn !== undefined ? { endLsn } : {}),
     },
     {
-      message: (m) => out.write(toJsonMessage(m)),
+      message: (m) => out.writeJson(messageJson(m)),
       keepalive: heartbeats
         ? (k) =>
             out.write({

@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { Lsn } from '../../shared/lsn';
 import type { DecodedMessage, Tuple } from '../../shared/messages';
+import { EMPTY_TUPLE } from '../../shared/tuple';
 import { ProtocolError } from '../protocol/protocol-error';
 import type { Decoder } from './decoder';
 import { readTextTuple, TextCursor } from './test-decoding-tuple';
@@ -128,7 +129,7 @@ export class TestDecodingDecoder implements Decoder {
     const row = { relationId: 0, schema, table, ...xid };
     if (c.startsWith('INSERT: ')) {
       c.pos += 8;
-      return { type: 'insert', lsn, ...row, new: c.startsWith('(no-tuple-data)') ? {} : readTextTuple(c) };
+      return { type: 'insert', lsn, ...row, new: c.startsWith('(no-tuple-data)') ? EMPTY_TUPLE : readTextTuple(c) };
     }
     if (c.startsWith('UPDATE: ')) {
       c.pos += 8;
@@ -142,7 +143,7 @@ export class TestDecodingDecoder implements Decoder {
         type: 'update',
         lsn,
         ...row,
-        new: c.startsWith('(no-tuple-data)') ? {} : readTextTuple(c),
+        new: c.startsWith('(no-tuple-data)') ? EMPTY_TUPLE : readTextTuple(c),
       };
       if (key) m.key = key;
       return m;

@@ -8,7 +8,9 @@ import type { EventName, EventPayload } from './events';
 
 // 2: `stream.batch` carries WireRows (list fields + message JSON text, no raw bytes);
 // `stream.raw` fetches one row's bytes.
-export const CONTRACT_VERSION = 2;
+// 3: row images keep the relation's column order: `Tuple` (`{names, values}`) in WireMessage
+// (slots.peek), `{"col":value,…}` text in a WireRow's json, parsed by shared/wire-json.ts.
+export const CONTRACT_VERSION = 3;
 
 export * from './commands';
 export * from './events';
