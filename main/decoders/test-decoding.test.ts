@@ -13,6 +13,7 @@ const FUZZ_RUNS = Number(process.env['WALSCOPE_FUZZ_RUNS'] ?? 3000);
 const LSN = 0x10n;
 /** An expected row image (plain names only: an object literal reorders integer-like keys). */
 const row = (o: Record<string, TupleValue>): Tuple => tupleOf(Object.entries(o));
+const decode2 = (data: Buffer): unknown => new TestDecodingDecoder().decode(data, LSN);
 const decode = (line: string, d = new TestDecodingDecoder()): unknown => d.decode(Buffer.from(line, 'utf8'), LSN);
 
 describe('test_decoding lines', () => {
@@ -76,6 +77,27 @@ describe('test_decoding lines', () => {
     expect(messageJson(m as never)).toContain(
       String.raw`"new":{"id":"1","__proto__":"p","1":"one","2":null,"constructor":"c","a\"b":"q\"","back\\slash":"b","ünï":"u"," ":"sp"}`,
     );
+  });
+
+  it('logical message content that is not UTF-8 comes through as hex with content null', () => {
+    const line = (head: string, content: Buffer): Buffer =>
+      Buffer.concat([Buffer.from(`${head}sz: ${content.length} content:`), content]);
+    const bin = Buffer.from([0xff, 0xfe, 0x00, 0x41, 0xc3]);
+    expect(decode2(line('message: transactional: 1 prefix: bin, ', bin))).toMatchObject({
+      type: 'message',
+      transactional: true,
+      prefix: 'bin',
+      content: null,
+      contentHex: 'fffe0041c3',
+    });
+    // The content may itself look like a header: the size decides where the content starts.
+    const tricky = Buffer.from(', sz: 3 content:abc');
+    expect(decode2(line('streaming message: transactional: 0 prefix: p, sz: 9, ', tricky))).toMatchObject({
+      prefix: 'p, sz: 9',
+      content: ', sz: 3 content:abc',
+    });
+    expect(() => decode2(Buffer.from('message: transactional: 1 prefix: x, sz: 5 content:abc'))).toThrow(ProtocolError);
+    expect(() => decode2(Buffer.from([0x74, 0x61, 0xff]))).toThrow(/invalid UTF-8/);
   });
 
   it('rejects what it does not understand with a ProtocolError naming the LSN', () => {
