@@ -22,4 +22,6 @@ Streaming never moves a slot unless --consume is given: --slot reads a temporary
 slot (the original and its consumer are untouched); --direct attaches to the slot itself;
 --temporary creates a temporary slot at the current WAL position (dropped on exit).
 --plugin defaults to pgoutput when a --publication is given, otherwise test_decoding.
+Each --publication is one publication name, used as it is (a name may contain a comma); repeat
+the flag for several.
 `;
