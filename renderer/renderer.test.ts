@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { WireMessage, WireRow } from '../shared/contract';
+import type { DecodedMessage, Tuple, TupleValue } from '../shared/messages';
+import { tupleOf } from '../shared/tuple';
 import { toWireRow } from '../shared/wire-row';
 import { createWsApi, type SocketLike } from './bridge/ws-transport';
 import { EMPTY_FILTER, matches } from './lib/filters';
@@ -16,7 +18,10 @@ const m = (seq: number, type: string, extra: Record<string, unknown> = {}): Wire
   lsn: `0/${seq.toString(16)}`,
   ...extra,
 });
-const r = (seq: number, type: string, extra: Record<string, unknown> = {}): WireRow => toWireRow(m(seq, type, extra));
+/** A row as main makes it: from a decoded message (bigint LSN), tuples given as `[name, value]` pairs. */
+const r = (seq: number, type: string, extra: Record<string, unknown> = {}): WireRow =>
+  toWireRow({ type, lsn: BigInt(seq), ...extra } as unknown as DecodedMessage, seq);
+const tup = (...entries: [string, TupleValue][]): Tuple => tupleOf(entries);
 
 describe('ring buffer', () => {
   it('keeps the newest rows within capacity and counts evictions', () => {
@@ -47,7 +52,7 @@ describe('formatting', () => {
     expect(hexDump('41424344454647484950', 4096, 8)).toBe(
       '000000  41 42 43 44 45 46 47 48  ABCDEFGH\n000008  49 50' + ' '.repeat(18) + '  IP',
     );
-    expect(summaryOf(m(1, 'insert', { new: { id: '1', name: null } }))).toBe('id=1 name=NULL');
+    expect(summaryOf(m(1, 'insert', { new: tup(['id', '1'], ['name', null]) }))).toBe('id=1 name=NULL');
   });
 });
 
@@ -55,10 +60,10 @@ describe('stream filters and grouping', () => {
   const list = new RingBuffer<WireRow>(100);
   [
     r(1, 'begin', { xid: 10 }),
-    r(2, 'insert', { xid: 10, schema: 'public', table: 'orders', new: { id: '1' } }),
+    r(2, 'insert', { xid: 10, schema: 'public', table: 'orders', new: tup(['id', '1']) }),
     r(3, 'commit', { xid: 10 }),
     r(4, 'begin', { xid: 11 }),
-    r(5, 'delete', { xid: 11, schema: 'public', table: 'items', key: { id: '9' } }),
+    r(5, 'delete', { xid: 11, schema: 'public', table: 'items', key: tup(['id', '9']) }),
     r(6, 'commit', { xid: 11 }),
   ].forEach((x) => list.push(x));
 
@@ -188,7 +193,7 @@ describe('incremental visible rows', () => {
               xid,
               schema: 'public',
               table: rand(2) ? 'a' : 'b',
-              new: { id: String(rand(20)) },
+              new: tup(['id', String(rand(20))]),
             }),
           );
         ring.push(r(seq++, 'commit', { xid }));

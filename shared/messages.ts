@@ -2,7 +2,7 @@
  * The decoded change model: one type per logical replication message, with `type` as discriminant.
  * pgoutput, test_decoding and wal2json all decode into it (test_decoding and wal2json produce the
  * subset they can express). LSNs are bigint and times are PostgreSQL microseconds here; use
- * `toJsonMessage` (shared/messages-json.ts) at the edges.
+ * `messageJson` / `toWireMessage` (shared/messages-json.ts) at the edges.
  * https://www.postgresql.org/docs/current/protocol-logicalrep-message-formats.html
  */
 import type { Lsn } from './lsn';
@@ -22,8 +22,17 @@ export interface BinaryValue {
 /** SQL NULL is `null`, distinct from the empty string `''`. */
 export type TupleValue = string | null | UnchangedToast | BinaryValue;
 
-/** Column name → value, in the relation's column order. */
-export type Tuple = Record<string, TupleValue>;
+/**
+ * A row image in the relation's column order: `values[i]` is the value of column `names[i]`.
+ * `names` is shared by every row of a relation (pgoutput reuses the array of its Relation
+ * message), so a row costs one values array and no per-row object keyed by name. An object keyed
+ * by column name would lose a column named `__proto__` and move integer-like names (`"1"`) ahead
+ * of the others. Helpers: shared/tuple.ts. Decision 0009.
+ */
+export interface Tuple {
+  readonly names: readonly string[];
+  readonly values: readonly TupleValue[];
+}
 
 export interface RelationColumn {
   /** pgoutput flag 1: the column is part of the replica identity key. */
@@ -182,7 +191,10 @@ export interface StreamPrepareMessage extends PrepareBase {
 export interface JsonMessage extends Base {
   type: 'json';
   plugin: string;
+  /** The plugin's JSON, parsed (numbers beyond 2^53 lose precision here; `text` keeps them). */
   data: unknown;
+  /** The plugin's JSON text exactly as sent; the NDJSON and wire forms carry this as `data`. */
+  text: string;
 }
 
 export type DecodedMessage =

@@ -1,7 +1,15 @@
 import type { WireMessage, WireRow } from './contract/dto';
+import { formatLsn } from './lsn';
+import type { DecodedMessage } from './messages';
+import { messageJson } from './messages-json';
+import { isTuple } from './tuple';
+
+/** A message in either form: decoded (bigint LSNs) or wire (text LSNs); row images are `Tuple`s. */
+type AnyMessage = WireMessage | DecodedMessage;
 
 /** `schema.table` of a row change, the truncated tables of a TRUNCATE, or ''. */
-export function relationOf(m: Record<string, unknown>): string {
+export function relationOf(message: AnyMessage): string {
+  const m = message as Record<string, unknown>;
   if (typeof m['schema'] === 'string' && typeof m['table'] === 'string') return `${m['schema']}.${m['table']}`;
   if (m['type'] === 'truncate' && Array.isArray(m['relations'])) return (m['relations'] as string[]).join(', ');
   return '';
@@ -18,20 +26,27 @@ export function cellText(v: unknown): string {
   return String(v);
 }
 
+/** The first `max` columns as `name=value`, in column order. */
 function tupleSummary(t: unknown, max = 4): string {
-  if (!t || typeof t !== 'object') return '';
-  const entries = Object.entries(t as Record<string, unknown>);
-  const shown = entries.slice(0, max).map(([k, v]) => `${k}=${cellText(v).slice(0, 40)}`);
-  return shown.join(' ') + (entries.length > max ? ' …' : '');
+  if (!isTuple(t)) return '';
+  const n = Math.min(max, t.names.length);
+  const shown: string[] = [];
+  for (let i = 0; i < n; i++) shown.push(`${t.names[i]}=${cellText(t.values[i]).slice(0, 40)}`);
+  return shown.join(' ') + (t.names.length > max ? ' …' : '');
+}
+
+function lsnText(v: unknown): string {
+  return typeof v === 'bigint' ? formatLsn(v) : String(v ?? '');
 }
 
 /** One line a DBA can scan. */
-export function summaryOf(m: WireMessage): string {
+export function summaryOf(message: AnyMessage): string {
+  const m = message as Record<string, unknown> & { type: string; xid?: number };
   switch (m.type) {
     case 'begin':
       return `xid ${m.xid ?? '?'}`;
     case 'commit':
-      return `end ${String(m['endLsn'] ?? '')}`;
+      return `end ${lsnText(m['endLsn'])}`;
     case 'insert':
       return tupleSummary(m['new']);
     case 'update':
@@ -49,13 +64,14 @@ export function summaryOf(m: WireMessage): string {
   }
 }
 
-export function toWireRow(m: WireMessage): WireRow {
+/** A decoded message as a stream row; its JSON text keeps row images in column order. */
+export function toWireRow(m: DecodedMessage, seq: number): WireRow {
   return {
-    seq: m.seq,
+    seq,
     type: m.type,
     ...(m.xid !== undefined ? { xid: m.xid } : {}),
     rel: relationOf(m),
     summary: summaryOf(m),
-    json: JSON.stringify(m),
+    json: messageJson(m, seq),
   };
 }

@@ -104,7 +104,7 @@ describe.each(availableMajors())('walscope CLI against PostgreSQL %i', (major) =
     expect(missing.stderr).toMatch(/SLOT_NOT_FOUND/);
 
     const noPub = await runCli(['stream', '--temporary', '--plugin', 'pgoutput', '--dsn', server.dsn()]);
-    expect(noPub.stderr).toMatch(/publication.*this database has: pub/i);
+    expect(noPub.stderr).toMatch(/publication.*this database has: "pub"/i);
 
     await server.query(`SELECT pg_create_logical_replication_slot('inuse', 'test_decoding')`);
     const holder = streamCli(['stream', '--slot', 'inuse', '--direct', '--dsn', server.dsn()]);

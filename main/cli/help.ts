@@ -42,4 +42,6 @@ head), stream and lag stop, drop their temporary slot, and exit 141 (128 + SIGPI
 message, as pg_recvlogical and other programs in a pipe do.
 A stream does not start when it would leave fewer than --walsender-reserve of the server's
 max_wal_senders free for standbys (default auto: 20%, at least 2; or WALSCOPE_WALSENDER_RESERVE).
+Each --publication is one publication name, used as it is (a name may contain a comma); repeat
+the flag for several.
 `;

@@ -42,8 +42,13 @@ export class NdjsonWriter {
   }
 
   write(value: unknown): boolean {
+    return this.writeJson(JSON.stringify(value));
+  }
+
+  /** One line of JSON text made elsewhere (a message's `messageJson`, which keeps row images in order). */
+  writeJson(json: string): boolean {
     if (this.closedBy) return true; // nobody reads any more: never pause the stream for it
-    const line = JSON.stringify(value) + '\n';
+    const line = json + '\n';
     this.parts.push(line);
     this.size += line.length;
     if (this.size >= this.highWater) this.flush();

@@ -1,5 +1,5 @@
 import { formatLsn, parseLsn, type Lsn } from '../../shared/lsn';
-import { toJsonMessage } from '../../shared/messages-json';
+import { messageJson } from '../../shared/messages-json';
 import { formatPgMicros } from '../../shared/pgtime';
 import { ChangeStream } from '../session/change-stream';
 import { StreamStatsMeter } from '../session/stream-stats';
@@ -45,7 +45,9 @@ export async function streamCommand(argv: readonly string[], io: CliIo): Promise
   const slot = value(args, 'slot');
   const temporary = flag(args, 'temporary');
   if (!slot === !temporary) throw usage('stream needs exactly one of --slot NAME or --temporary');
-  const publications = values(args, 'publication').flatMap((p) => p.split(',').filter(Boolean));
+  // Each --publication is one name, taken as is: a publication may be called `a,b`.
+  const publications = values(args, 'publication');
+  if (publications.some((p) => p === '')) throw usage('--publication needs a publication name');
   const plugin = value(args, 'plugin') ?? (publications.length ? 'pgoutput' : 'test_decoding');
   if (slot && value(args, 'plugin')) throw usage('--plugin applies to --temporary; an existing slot has its own');
   const source: StreamSource = temporary
@@ -78,7 +80,7 @@ export async function streamCommand(argv: readonly string[], io: CliIo): Promise
       ...(endLsn !== undefined ? { endLsn } : {}),
     },
     {
-      message: (m) => out.write(toJsonMessage(m)),
+      message: (m) => out.writeJson(messageJson(m)),
       keepalive: heartbeats
         ? (k) =>
             out.write({

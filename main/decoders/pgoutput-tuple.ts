@@ -5,7 +5,8 @@ export interface CachedRelation {
   relationId: number;
   schema: string;
   table: string;
-  names: string[];
+  /** Column names in relation order, shared by every tuple of the relation (no per-row copy). */
+  names: readonly string[];
 }
 
 const NULL = 0x6e; // 'n'
@@ -28,7 +29,7 @@ export function readTuple(r: ByteReader, rel: CachedRelation): Tuple {
       r.offset - 2,
     );
   }
-  const tuple: Tuple = {};
+  const values: TupleValue[] = [];
   for (let i = 0; i < count; i++) {
     const kind = r.u8('TupleData column kind');
     let value: TupleValue;
@@ -38,7 +39,7 @@ export function readTuple(r: ByteReader, rel: CachedRelation): Tuple {
     else if (kind === BINARY)
       value = { binary: r.bytes(r.i32('TupleData value length'), 'TupleData binary value').toString('hex') };
     else r.fail('TupleData column kind', `unknown kind 0x${kind.toString(16)}`, r.offset - 1);
-    tuple[names[i]!] = value;
+    values.push(value);
   }
-  return tuple;
+  return { names, values };
 }

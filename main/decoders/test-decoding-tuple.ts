@@ -92,18 +92,23 @@ function value(c: TextCursor, typeName: string): TupleValue {
   return w;
 }
 
-/** Reads `name[type]:value` pairs until the end or a word that is not a column (e.g. `new-tuple:`). */
+/**
+ * Reads `name[type]:value` pairs until the end or a word that is not a column (e.g. `new-tuple:`),
+ * in the order printed (the relation's column order).
+ */
 export function readTextTuple(c: TextCursor, stopWords: readonly string[] = []): Tuple {
-  const tuple: Tuple = {};
+  const names: string[] = [];
+  const values: TupleValue[] = [];
   for (;;) {
     c.skipSpaces();
-    if (c.done || stopWords.some((w) => c.startsWith(w))) return tuple;
+    if (c.done || stopWords.some((w) => c.startsWith(w))) return { names, values };
     const name = c.identifier('[');
     c.expect('[');
     const end = c.s.indexOf(']:', c.pos);
     if (end < 0) throw new SyntaxError(`unterminated type of column ${name}`);
     const typeName = c.s.slice(c.pos, end);
     c.pos = end + 2;
-    tuple[name] = value(c, typeName);
+    names.push(name);
+    values.push(value(c, typeName));
   }
 }

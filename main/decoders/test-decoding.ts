@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { Lsn } from '../../shared/lsn';
 import type { DecodedMessage, Tuple } from '../../shared/messages';
+import { EMPTY_TUPLE } from '../../shared/tuple';
 import { ProtocolError } from '../protocol/protocol-error';
 import type { Decoder } from './decoder';
 import { readTextTuple, TextCursor } from './test-decoding-tuple';
@@ -23,13 +24,16 @@ export class TestDecodingDecoder implements Decoder {
   }
 
   decode(data: Buffer, lsn: Lsn): DecodedMessage {
-    if (!isUtf8(data)) throw this.error(lsn, 'line', 'invalid UTF-8', 0);
-    const line = data.toString('utf8');
     try {
-      return this.parse(line, lsn);
+      // A logical message's content is appended as raw bytes (pg_decode_message), so only that
+      // line may be any bytes at all; everything else is text in the database encoding.
+      if (startsWithBytes(data, MESSAGE) || startsWithBytes(data, STREAMING_MESSAGE)) return this.message(data, lsn);
+      if (!isUtf8(data)) throw this.error(lsn, 'line', 'invalid UTF-8', 0);
+      return this.parse(data.toString('utf8'), lsn);
     } catch (e) {
       if (e instanceof ProtocolError) throw e;
-      throw this.error(lsn, 'line', `${(e as Error).message} in ${JSON.stringify(line.slice(0, 200))}`, 0);
+      const preview = JSON.stringify(data.subarray(0, 200).toString('utf8'));
+      throw this.error(lsn, 'line', `${(e as Error).message} in ${preview}`, 0);
     }
   }
 
@@ -53,7 +57,6 @@ export class TestDecodingDecoder implements Decoder {
       };
     }
     if (line.startsWith('table ')) return this.table(line, lsn);
-    if (line.startsWith('message: ') || line.startsWith('streaming message: ')) return this.message(line, lsn);
     const gid = /^(PREPARE TRANSACTION|COMMIT PREPARED|ROLLBACK PREPARED) ('(?:[^']|'')*')(?:, txid (\d+))?/.exec(line);
     if (gid) {
       const g = new TextCursor(gid[2]!).quoted();
@@ -128,7 +131,7 @@ export class TestDecodingDecoder implements Decoder {
     const row = { relationId: 0, schema, table, ...xid };
     if (c.startsWith('INSERT: ')) {
       c.pos += 8;
-      return { type: 'insert', lsn, ...row, new: c.startsWith('(no-tuple-data)') ? {} : readTextTuple(c) };
+      return { type: 'insert', lsn, ...row, new: c.startsWith('(no-tuple-data)') ? EMPTY_TUPLE : readTextTuple(c) };
     }
     if (c.startsWith('UPDATE: ')) {
       c.pos += 8;
@@ -142,7 +145,7 @@ export class TestDecodingDecoder implements Decoder {
         type: 'update',
         lsn,
         ...row,
-        new: c.startsWith('(no-tuple-data)') ? {} : readTextTuple(c),
+        new: c.startsWith('(no-tuple-data)') ? EMPTY_TUPLE : readTextTuple(c),
       };
       if (key) m.key = key;
       return m;
@@ -167,27 +170,52 @@ export class TestDecodingDecoder implements Decoder {
     throw new SyntaxError(`unknown action at ${c.pos}`);
   }
 
-  private message(line: string, lsn: Lsn): DecodedMessage {
-    const m = /^(?:streaming )?message: transactional: (\d) prefix: (.*?), sz: (\d+) content:/s.exec(line);
-    if (!m) throw new SyntaxError('malformed message line');
-    const content = line.slice(m[0].length);
-    const bytes = Buffer.from(content, 'utf8');
+  /**
+   * `[streaming ]message: transactional: N prefix: P, sz: S content:` followed by exactly S bytes
+   * of content, which may be anything (pg_logical_emit_message takes bytea). The header is found
+   * bytewise: the `, sz: S content:` whose S bytes reach exactly the end of the line.
+   */
+  private message(data: Buffer, lsn: Lsn): DecodedMessage {
+    const bytes = data.toString('latin1'); // one char per byte: offsets are byte offsets
+    const head = /^(?:streaming )?message: transactional: (\d) prefix: /.exec(bytes);
+    if (!head) throw new SyntaxError('malformed message line');
+    let contentStart = -1;
+    let prefixEnd = -1;
+    for (const m of bytes.matchAll(/, sz: (\d+) content:/g)) {
+      const end = m.index + m[0].length;
+      if (end + Number(m[1]) === data.length && m.index >= head[0].length) {
+        prefixEnd = m.index;
+        contentStart = end;
+        break;
+      }
+    }
+    if (contentStart < 0) throw new SyntaxError('message line whose size does not match its content');
+    const prefix = data.subarray(head[0].length, prefixEnd);
+    if (!isUtf8(prefix)) throw new SyntaxError('message prefix is not valid UTF-8');
+    const content = data.subarray(contentStart);
     const xid = this.xid !== undefined ? { xid: this.xid } : {};
     return {
       type: 'message',
       lsn,
       ...xid,
-      transactional: m[1] === '1',
+      transactional: head[1] === '1',
       messageLsn: lsn,
-      prefix: m[2]!,
-      content,
-      contentHex: bytes.toString('hex'),
+      prefix: prefix.toString('utf8'),
+      content: isUtf8(content) ? content.toString('utf8') : null,
+      contentHex: content.toString('hex'),
     };
   }
 
   private error(lsn: Lsn, field: string, reason: string, offset: number): ProtocolError {
     return new ProtocolError({ message: 'test_decoding', field, lsn, offset, reason }, 'DECODE');
   }
+}
+
+const MESSAGE = Buffer.from('message: ');
+const STREAMING_MESSAGE = Buffer.from('streaming message: ');
+
+function startsWithBytes(data: Buffer, prefix: Buffer): boolean {
+  return data.length >= prefix.length && data.compare(prefix, 0, prefix.length, 0, prefix.length) === 0;
 }
 
 function numberAfter(line: string, prefix: string): number | undefined {

@@ -4,7 +4,12 @@ import type { JsonMessage } from '../../shared/messages';
 import { ProtocolError } from '../protocol/protocol-error';
 import type { Decoder } from './decoder';
 
-/** wal2json output is already JSON: passed through parsed, in wal2json's own shape. */
+/**
+ * wal2json output is already JSON: passed through in wal2json's own shape, parsed for the engine
+ * API and as its exact text for the NDJSON and wire forms. Its row images are arrays
+ * (`columnnames`/`columnvalues` in format 1, `columns: [{name, type, value}]` in format 2), so
+ * column order and odd names survive parsing; its numbers do not always (beyond 2^53), hence the text.
+ */
 export class Wal2JsonDecoder implements Decoder {
   readonly plugin = 'wal2json';
 
@@ -15,9 +20,10 @@ export class Wal2JsonDecoder implements Decoder {
         'DECODE',
       );
     }
+    const text = data.toString('utf8');
     let parsed: unknown;
     try {
-      parsed = JSON.parse(data.toString('utf8'));
+      parsed = JSON.parse(text);
     } catch (e) {
       throw new ProtocolError(
         { message: 'wal2json', field: 'payload', lsn, offset: 0, reason: `invalid JSON (${(e as Error).message})` },
@@ -25,7 +31,7 @@ export class Wal2JsonDecoder implements Decoder {
       );
     }
     const xid = typeof parsed === 'object' && parsed !== null ? (parsed as { xid?: unknown }).xid : undefined;
-    return { type: 'json', lsn, plugin: 'wal2json', data: parsed, ...(typeof xid === 'number' ? { xid } : {}) };
+    return { type: 'json', lsn, plugin: 'wal2json', data: parsed, text, ...(typeof xid === 'number' ? { xid } : {}) };
   }
 
   reset(): void {}

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { Alert, LagPoint, ServerOverview, SlotView, StandbyView, WireMessage } from '../../shared/contract/dto';
 import { WalscopeError, type ErrorInfo } from '../../shared/errors';
 import { parseLsn, type Lsn } from '../../shared/lsn';
-import { toJsonMessage } from '../../shared/messages-json';
+import { toWireMessage } from '../../shared/messages-json';
 import type { WalscopeClientConfig } from '../connection/pg-config';
 import { ChangeStream } from '../session/change-stream';
 import { toWalscopeError } from '../session/pg-errors';
@@ -235,7 +235,7 @@ export class MonitorSession {
             void stream.stop();
             return false;
           }
-          messages.push({ ...toJsonMessage(m), seq: messages.length });
+          messages.push(toWireMessage(m, messages.length));
           return true;
         },
       },

@@ -148,21 +148,3 @@ export function maxPgoutputProtoVersion(serverVersionNum: number): number {
   if (serverVersionNum >= 140000) return 2;
   return 1;
 }
-
-/**
- * Defaults for an inspector: the highest protocol, logical messages on, and in-progress streaming
- * on (a huge transaction then flows through instead of being spilled and sent at commit).
- * `streaming 'on'` rather than 'parallel': parallel only changes what a subscriber's apply
- * workers need (abort LSN/time in Stream Abort), and 'on' is accepted by every version with streaming.
- */
-export function defaultPgoutputOptions(serverVersionNum: number, publications: string[]): Record<string, string> {
-  const options: Record<string, string> = {
-    proto_version: String(maxPgoutputProtoVersion(serverVersionNum)),
-    publication_names: publications.map(quoteIdent).join(','),
-  };
-  if (serverVersionNum >= 140000) {
-    options['messages'] = 'true';
-    options['streaming'] = 'true';
-  }
-  return options;
-}

@@ -11,7 +11,6 @@ import {
 } from './command-results';
 import {
   createReplicationSlotSql,
-  defaultPgoutputOptions,
   dropReplicationSlotSql,
   quoteIdent,
   quoteLiteral,
@@ -225,17 +224,6 @@ describe('replication command SQL', () => {
     );
     expect(startPhysicalReplicationSql(undefined, 0n)).toBe('START_REPLICATION PHYSICAL 0/0');
     expect(dropReplicationSlotSql('s', true)).toBe('DROP_REPLICATION_SLOT "s" WAIT');
-  });
-  it('picks the highest pgoutput protocol per server', () => {
-    expect(defaultPgoutputOptions(180000, ['p'])).toEqual({
-      proto_version: '4',
-      publication_names: '"p"',
-      messages: 'true',
-      streaming: 'true',
-    });
-    expect(defaultPgoutputOptions(150000, ['p'])['proto_version']).toBe('3');
-    expect(defaultPgoutputOptions(140000, ['p'])['proto_version']).toBe('2');
-    expect(defaultPgoutputOptions(130000, ['p'])).toEqual({ proto_version: '1', publication_names: '"p"' });
   });
 });
 

@@ -1,5 +1,5 @@
 import { WalscopeError } from '../../shared/errors';
-import { defaultPgoutputOptions, quoteLiteral } from '../protocol/commands';
+import { pgoutputOptions } from '../protocol/pgoutput-options';
 import type { ReplicationConnection } from './replication-connection';
 
 export interface ResolvedPluginOptions {
@@ -10,10 +10,11 @@ export interface ResolvedPluginOptions {
 }
 
 /**
- * Plugin options for START_REPLICATION: pgoutput gets the highest protocol the server speaks with
- * messages and streaming on (so big transactions stream through instead of piling up), then the
- * user's overrides. Publications are checked up front: pgoutput only fails on them at the first
- * change, which would look like a mid-stream failure.
+ * Plugin options for START_REPLICATION: pgoutput gets the highest protocol the server speaks (or
+ * the one asked for) with messages on and streaming as far as that protocol allows, then the
+ * user's overrides, checked before START_REPLICATION (protocol/pgoutput-options.ts). Publications
+ * are checked up front: pgoutput only fails on them at the first change, which would look like a
+ * mid-stream failure.
  */
 export async function pluginOptionsFor(
   conn: ReplicationConnection,
@@ -24,13 +25,14 @@ export async function pluginOptionsFor(
   if (plugin !== 'pgoutput') return { wire: { ...overrides }, decoder: {} };
 
   const publications = opts.publications ?? [];
+  const wire = pgoutputOptions(conn.serverVersionNum, publications, overrides);
   const existing = (await conn.run('SELECT pubname FROM pg_publication ORDER BY 1')).rows.map((r) => String(r[0]));
   if (publications.length === 0 && !('publication_names' in overrides)) {
     throw new WalscopeError({
       code: 'INVALID_ARGUMENT',
       message: 'pgoutput needs a publication to know which tables to send',
       hint: existing.length
-        ? `Name one with --publication (this database has: ${existing.join(', ')}), or use --plugin test_decoding.`
+        ? `Name one with --publication (this database has: ${names(existing)}), or use --plugin test_decoding.`
         : 'This database has no publication: CREATE PUBLICATION … FOR ALL TABLES, or use --plugin test_decoding.',
     });
   }
@@ -38,16 +40,20 @@ export async function pluginOptionsFor(
   if (missing.length) {
     throw new WalscopeError({
       code: 'INVALID_ARGUMENT',
-      message: `publication ${missing.map((m) => quoteLiteral(m)).join(', ')} does not exist`,
-      hint: existing.length ? `This database has: ${existing.join(', ')}.` : 'This database has no publication.',
+      message: `publication ${names(missing)} does not exist`,
+      hint: existing.length ? `This database has: ${names(existing)}.` : 'This database has no publication.',
     });
   }
-  const wire = { ...defaultPgoutputOptions(conn.serverVersionNum, publications), ...overrides };
   return {
     wire,
     decoder: {
       protoVersion: Number(wire['proto_version'] ?? '1'),
-      binary: /^(true|on|1)$/i.test(wire['binary'] ?? ''),
+      binary: /^(true|on)$/i.test(wire['binary'] ?? ''),
     },
   };
+}
+
+/** Publication names quoted, since a name may contain a comma or a space. */
+function names(list: readonly string[]): string {
+  return list.map((n) => JSON.stringify(n)).join(', ');
 }

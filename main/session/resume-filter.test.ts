@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DecodedMessage } from '../../shared/messages';
+import { tupleOf, tupleValue } from '../../shared/tuple';
 import { ResumeFilter } from './resume-filter';
 
 const rel = (id: number, table = 't'): DecodedMessage => ({
@@ -25,7 +26,7 @@ const ins = (lsn: bigint, id: number, xid?: number): DecodedMessage => ({
   relationId: 1,
   schema: 'public',
   table: 't',
-  new: { id: String(id) },
+  new: tupleOf([['id', String(id)]]),
 });
 const commit = (lsn: bigint): DecodedMessage => ({
   type: 'commit',
@@ -95,7 +96,7 @@ describe('ResumeFilter', () => {
       stop,
       { type: 'stream_commit', lsn: 20n, xid: 7, flags: 0, commitLsn: 19n, endLsn: 20n, commitTime: 0n },
     ]);
-    expect(out2.map((m) => (m.type === 'insert' ? `insert:${String(m.new['id'])}` : m.type))).toEqual([
+    expect(out2.map((m) => (m.type === 'insert' ? `insert:${String(tupleValue(m.new, 'id'))}` : m.type))).toEqual([
       'stream_start',
       'insert:4',
       'stream_stop',

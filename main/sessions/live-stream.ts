@@ -1,7 +1,6 @@
 import type { EventName, EventPayload, StreamSourceRequest } from '../../shared/contract';
 import { WalscopeError } from '../../shared/errors';
 import { formatLsn } from '../../shared/lsn';
-import { toJsonMessage } from '../../shared/messages-json';
 import { toWireRow } from '../../shared/wire-row';
 import { RawArena } from '../bridge/raw-arena';
 import { StreamBatcher } from '../bridge/stream-batcher';
@@ -62,7 +61,7 @@ export class LiveStream {
         message: (m, raw) => {
           const seq = this.seq++;
           this.raw.put(seq, raw);
-          this.batcher.push(toWireRow({ ...toJsonMessage(m), seq }));
+          this.batcher.push(toWireRow(m, seq));
           return true;
         },
         state: (e) => {

@@ -1,14 +1,31 @@
 import { useEffect, useState } from 'react';
 import type { WireMessage } from '../../shared/contract';
+import type { Tuple } from '../../shared/messages';
+import { isTuple, tupleValue } from '../../shared/tuple';
 import { getApi } from '../bridge/api';
 import { cellText, hexDump, relationOf } from '../lib/format';
 import { useConnection } from '../stores/connection-store';
 import { useStream } from '../stores/stream-store';
 
-function TupleTable({ rows }: { rows: [string, Record<string, unknown> | undefined][] }) {
-  const present = rows.filter(([, t]) => t);
+/** Column names of the tuples shown side by side, in column order (the first tuple's order first). */
+function columnsOf(tuples: readonly Tuple[]): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const t of tuples) {
+    for (const n of t.names) {
+      if (!seen.has(n)) {
+        seen.add(n);
+        out.push(n);
+      }
+    }
+  }
+  return out;
+}
+
+function TupleTable({ rows }: { rows: [string, unknown][] }) {
+  const present = rows.filter((r): r is [string, Tuple] => isTuple(r[1]));
   if (present.length === 0) return null;
-  const columns = [...new Set(present.flatMap(([, t]) => Object.keys(t!)))];
+  const columns = columnsOf(present.map(([, t]) => t));
   return (
     <table className="grid compact tuples" aria-label="Tuple values">
       <thead>
@@ -24,7 +41,7 @@ function TupleTable({ rows }: { rows: [string, Record<string, unknown> | undefin
           <tr key={c}>
             <td className="mono">{c}</td>
             {present.map(([label, t]) => {
-              const v = t![c];
+              const v = tupleValue(t, c);
               return (
                 <td key={label} className={`mono ${v === null ? 'null' : ''}`}>
                   {v === undefined ? '' : cellText(v)}
@@ -91,9 +108,9 @@ export function StreamDetail({ m }: { m: WireMessage }) {
       </dl>
       <TupleTable
         rows={[
-          ['key', m['key'] as Record<string, unknown> | undefined],
-          ['old', m['old'] as Record<string, unknown> | undefined],
-          ['new', m['new'] as Record<string, unknown> | undefined],
+          ['key', m['key']],
+          ['old', m['old']],
+          ['new', m['new']],
         ]}
       />
       {Array.isArray(m['columns']) && <pre className="mono small">{JSON.stringify(m['columns'], null, 1)}</pre>}

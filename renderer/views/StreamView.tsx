@@ -3,7 +3,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import type { StreamSourceRequest } from '../../shared/contract';
 import { useFixedRows } from '../lib/fixed-rows';
 import { humanBytes, humanDuration, humanRate } from '../lib/format';
-import { messageOf } from '../lib/row-message';
+import { messageOf, ndjsonParts } from '../lib/row-message';
 import { useConnection } from '../stores/connection-store';
 import { useMonitor } from '../stores/monitor-store';
 import { isBegin } from '../lib/visible-rows';
@@ -192,9 +192,7 @@ export function StreamView() {
   }, [list, selectedIndex, virtual]);
 
   const exportShown = (): void => {
-    const parts: string[] = [];
-    for (let i = 0; i < list.length; i++) parts.push(list.at(i).json + '\n');
-    const blob = new Blob(parts, { type: 'application/x-ndjson' });
+    const blob = new Blob(ndjsonParts(list), { type: 'application/x-ndjson' });
     const a = document.createElement('a');
     const url = URL.createObjectURL(blob);
     a.href = url;

@@ -140,8 +140,9 @@ export const LagPointSchema = z.object({
 export type LagPoint = z.infer<typeof LagPointSchema>;
 
 /**
- * A decoded message at the edge (shared/messages-json.ts) plus a stream sequence number; its raw
- * bytes stay in main until asked for with `stream.raw`.
+ * A decoded message at the edge (`toWireMessage`, shared/messages-json.ts) plus a stream sequence
+ * number; row images (`new`, `old`, `key`) are `Tuple`s (`{names, values}`, column order), never
+ * objects keyed by column name. Its raw bytes stay in main until asked for with `stream.raw`.
  */
 export const WireMessageSchema = z
   .object({
@@ -155,7 +156,8 @@ export type WireMessage = z.infer<typeof WireMessageSchema> & Record<string, unk
 
 /**
  * A stream row as it travels to the view: what the list and its filters need of every row
- * (sequence number, type, xid, relation, summary) plus the whole WireMessage as JSON text, parsed
+ * (sequence number, type, xid, relation, summary) plus the whole message as JSON text
+ * (`messageJson`: row images as `{"col":value,…}` in column order, read back by `parseMessageJson`), parsed
  * only for the rows shown or inspected. Parsing every message on arrival was the renderer's
  * largest cost in serve mode (V8 internalizes each short JSON string value, and a change stream is
  * full of unique ones: LSNs, ids); a long JSON string is copied, not internalized. Decision 0008.

@@ -9,7 +9,8 @@ import type { EventName, EventPayload } from './events';
 // 2: `stream.batch` carries WireRows (list fields + message JSON text, no raw bytes);
 // `stream.raw` fetches one row's bytes.
 // 3: advance is two-step (`slots.describeAdvance` issues a token `slots.advance` needs); error
-// code LIMIT.
+// code LIMIT. Row images keep the relation's column order: `Tuple` (`{names, values}`) in WireMessage
+// (slots.peek), `{"col":value,…}` text in a WireRow's json, parsed by shared/wire-json.ts.
 export const CONTRACT_VERSION = 3;
 
 export * from './commands';

@@ -3,6 +3,7 @@ import type { DecodedMessage, InsertMessage, UpdateMessage, DeleteMessage } from
 import { UNCHANGED_TOAST } from '../../shared/messages';
 import { availableMajors, startPostgres, type PgServer } from '../support/postgres';
 import { capture, clientConfig, rows } from '../support/streams';
+import { col, row } from '../support/tuples';
 
 // Every pgoutput message type against a real server: a temporary two-phase slot, streaming forced
 // by a tiny logical_decoding_work_mem, and a workload touching each case the issue lists.
@@ -116,44 +117,48 @@ describe.each(availableMajors())('pgoutput against PostgreSQL %i', (major) => {
     }
 
     const ins1 = ms.find(
-      (m): m is InsertMessage => m.type === 'insert' && m.table === 't_default' && m.new['id'] === '1',
+      (m): m is InsertMessage => m.type === 'insert' && m.table === 't_default' && col(m.new, 'id') === '1',
     )!;
     expect(ins1.schema).toBe('public');
-    expect(ins1.new).toEqual({
-      id: '1',
-      name: `héllo ☃ "q" 's'`,
-      tags: '{a,"b c",NULL}',
-      n: '1.50',
-      big,
-      m: 'ok',
-    });
+    expect(ins1.new).toEqual(
+      row({
+        id: '1',
+        name: `héllo ☃ "q" 's'`,
+        tags: '{a,"b c",NULL}',
+        n: '1.50',
+        big,
+        m: 'ok',
+      }),
+    );
     const ins2 = ms.find(
-      (m): m is InsertMessage => m.type === 'insert' && m.table === 't_default' && m.new['id'] === '2',
+      (m): m is InsertMessage => m.type === 'insert' && m.table === 't_default' && col(m.new, 'id') === '2',
     )!;
-    expect(ins2.new).toEqual({ id: '2', name: '', tags: null, n: null, big: null, m: null });
+    expect(ins2.new).toEqual(row({ id: '2', name: '', tags: null, n: null, big: null, m: null }));
 
     const upd = ms.filter((m): m is UpdateMessage => m.type === 'update' && m.table === 't_default');
-    expect(upd[0]!.new).toEqual({
-      id: '1',
-      name: 'renamed',
-      tags: '{a,"b c",NULL}',
-      n: '1.50',
-      big: UNCHANGED_TOAST,
-      m: 'ok',
-    });
+    expect(upd[0]!.new).toEqual(
+      row({
+        id: '1',
+        name: 'renamed',
+        tags: '{a,"b c",NULL}',
+        n: '1.50',
+        big: UNCHANGED_TOAST,
+        m: 'ok',
+      }),
+    );
     expect(upd[0]!.key).toBeUndefined();
-    expect(upd[1]!.key).toEqual({ id: '2', name: null, tags: null, n: null, big: null, m: null });
-    expect(upd[1]!.new['id']).toBe('20');
+    expect(upd[1]!.key).toEqual(row({ id: '2', name: null, tags: null, n: null, big: null, m: null }));
+    expect(col(upd[1]!.new, 'id')).toBe('20');
     const del = ms.find((m): m is DeleteMessage => m.type === 'delete' && m.table === 't_default')!;
-    expect(del.key?.['id']).toBe('20');
+    expect(col(del.key!, 'id')).toBe('20');
 
     const fullUpd = ms.find((m): m is UpdateMessage => m.type === 'update' && m.table === 't_full')!;
-    expect(fullUpd.old).toEqual({ id: '1', v: 'a' });
-    expect(fullUpd.new).toEqual({ id: '1', v: 'b' });
+    expect(fullUpd.old).toEqual(row({ id: '1', v: 'a' }));
+    expect(fullUpd.new).toEqual(row({ id: '1', v: 'b' }));
     const fullDel = ms.find((m): m is DeleteMessage => m.type === 'delete' && m.table === 't_full')!;
-    expect(fullDel.old).toEqual({ id: '1', v: 'b' });
+    expect(fullDel.old).toEqual(row({ id: '1', v: 'b' }));
 
-    expect(ms.some((m) => m.type === 'insert' && m.table === 't_nothing' && m.new['v'] === 'n')).toBe(true);
+    expect(ms.some((m) => m.type === 'insert' && m.table === 't_nothing' && col(m.new, 'v') === 'n')).toBe(true);
     const tr = ms.find((m) => m.type === 'truncate') as Extract<DecodedMessage, { type: 'truncate' }>;
     expect(tr.cascade).toBe(true);
     expect(tr.restartIdentity).toBe(true);
@@ -195,12 +200,12 @@ describe.each(availableMajors())('pgoutput against PostgreSQL %i', (major) => {
     // The streamed transaction: 3000 + 1 rows survive, the aborted subtransaction's rows are
     // streamed and then aborted.
     const streamed = rows(ms).filter(
-      (m) => (m as InsertMessage).table === 't_bulk' && Number((m as InsertMessage).new['id']) <= 6001,
+      (m) => (m as InsertMessage).table === 't_bulk' && Number(col((m as InsertMessage).new, 'id')) <= 6001,
     );
     const aborted = ms.filter((m) => m.type === 'stream_abort');
     expect(aborted.length).toBeGreaterThan(0);
     const kept = streamed.filter(
-      (m) => Number((m as InsertMessage).new['id']) <= 3000 || (m as InsertMessage).new['id'] === '6001',
+      (m) => Number(col((m as InsertMessage).new, 'id')) <= 3000 || col((m as InsertMessage).new, 'id') === '6001',
     );
     expect(kept).toHaveLength(3001);
     // LSNs never go backwards within what was handed on for ordinary transactions.

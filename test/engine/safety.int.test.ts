@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseLsn } from '../../shared/lsn';
 import { availableMajors, startPostgres, type PgServer } from '../support/postgres';
 import { capture, clientConfig, eventually, rows } from '../support/streams';
+import { col } from '../support/tuples';
 
 interface SlotPos {
   confirmed_flush_lsn: string;
@@ -101,7 +102,7 @@ describe.each(availableMajors())('inspect-mode safety on PostgreSQL %i', (major)
     await copy.until((ms) => ms.some((m) => m.type === 'message' && m.prefix === 'done'));
     await direct.until((ms) => ms.some((m) => m.type === 'message' && m.prefix === 'done2'));
     await server.query(`INSERT INTO s VALUES (2000, 'late')`);
-    await copy.until((ms) => ms.some((m) => m.type === 'insert' && m.new['id'] === '2000'));
+    await copy.until((ms) => ms.some((m) => m.type === 'insert' && col(m.new, 'id') === '2000'));
     const { ms } = await server.stop('fast');
     expect(ms).toBeLessThan(5000);
     await direct.stop();

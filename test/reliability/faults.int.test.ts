@@ -5,6 +5,7 @@ import type { InsertMessage } from '../../shared/messages';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
 import { startPostgres, type PgServer } from '../support/postgres';
 import { capture, clientConfig, eventually } from '../support/streams';
+import { col, row } from '../support/tuples';
 
 interface SlotPos {
   confirmed_flush_lsn: string;
@@ -15,7 +16,7 @@ interface SlotPos {
 const ids = (ms: { type: string }[], table: string): number[] =>
   ms
     .filter((m): m is InsertMessage => m.type === 'insert' && (m as InsertMessage).table === table)
-    .map((m) => Number(m.new['id']));
+    .map((m) => Number(col(m.new, 'id')));
 
 // Faults between WALscope and PostgreSQL. Invariants in every scenario: slots not opened in
 // consume mode keep their positions, and every change arrives exactly once, in order.
@@ -213,18 +214,22 @@ describe('fault injection (PostgreSQL 18)', () => {
     await c.until((ms) => ms.some((m) => m.type === 'insert' && (m as InsertMessage).table === 'ddl'));
     await server.query(`ALTER TABLE ddl ADD COLUMN note text`);
     await server.query(`INSERT INTO ddl VALUES (2, 'two')`);
-    await c.until((ms) => ms.some((m) => m.type === 'insert' && (m as InsertMessage).new['note'] === 'two'));
+    await c.until((ms) => ms.some((m) => m.type === 'insert' && col((m as InsertMessage).new, 'note') === 'two'));
     proxy.setMode({ kind: 'reset' });
     await server.query(`ALTER TABLE ddl RENAME COLUMN note TO remark`);
     await server.query(`INSERT INTO ddl VALUES (3, 'three')`);
     await new Promise((r) => setTimeout(r, 500));
     proxy.setMode({ kind: 'pass' });
     await c.until(
-      (ms) => ms.some((m) => m.type === 'insert' && (m as InsertMessage).new['remark'] === 'three'),
+      (ms) => ms.some((m) => m.type === 'insert' && col((m as InsertMessage).new, 'remark') === 'three'),
       30_000,
     );
     const inserts = c.messages.filter((m): m is InsertMessage => m.type === 'insert' && m.table === 'ddl');
-    expect(inserts.map((m) => m.new)).toEqual([{ id: '1' }, { id: '2', note: 'two' }, { id: '3', remark: 'three' }]);
+    expect(inserts.map((m) => m.new)).toEqual([
+      row({ id: '1' }),
+      row({ id: '2', note: 'two' }),
+      row({ id: '3', remark: 'three' }),
+    ]);
     await c.stop();
   }, 60_000);
 

@@ -7,11 +7,12 @@ import { codeOf } from '../support/errors';
 import { startPostgres, type PgServer } from '../support/postgres';
 import { capture, clientConfig, eventually } from '../support/streams';
 import { runCli } from '../support/cli';
+import { col } from '../support/tuples';
 
 const ids = (ms: { type: string }[], table: string): number[] =>
   ms
     .filter((m): m is InsertMessage => m.type === 'insert' && (m as InsertMessage).table === table)
-    .map((m) => Number(m.new['id']));
+    .map((m) => Number(col(m.new, 'id')));
 
 /** The oracle: what a second slot, created at the same point, says was committed. */
 async function oracleIds(server: PgServer, slot: string, table: string): Promise<number[]> {
@@ -205,7 +206,7 @@ describe('crash recovery, invalidated slots, throttling, cancelled slot creation
       const kept: number[] = [];
       for (const m of c.messages) {
         if (m.type === 'insert' && (m as InsertMessage).table === 'huge')
-          current.push(Number((m as InsertMessage).new['id']));
+          current.push(Number(col((m as InsertMessage).new, 'id')));
         if (m.type === 'stream_abort' && m.subXid !== m.xid) {
           for (const id of current.filter((x) => x > 20000 && x <= 30000)) aborted.add(id);
         }
