@@ -14,6 +14,7 @@ export const COMMAND_NAMES = [
   'slots.cancelCreate',
   'slots.describeDrop',
   'slots.drop',
+  'slots.describeAdvance',
   'slots.advance',
   'slots.peek',
   'stream.start',
