@@ -2,7 +2,8 @@
 import { app, BrowserWindow, ipcMain, Menu, protocol, safeStorage, session } from 'electron';
 import path from 'node:path';
 import { startDemoDatabase, type DemoHandle } from '../main/demo/demo-database';
-import { ProfileStore, type SecretStore } from '../main/sessions/profile-store';
+import { ProfileStore } from '../main/sessions/profile-store';
+import { secretStoreFor } from './secret-store';
 import { SessionManager } from '../main/sessions/session-manager';
 import { bindIpc, eventSender } from './ipc';
 import { hardenContents, hardenSession, type ContentsLike, type SessionLike } from './hardening';
@@ -16,11 +17,6 @@ const rendererRoot = path.join(__dirname, '../renderer');
 const managers = new Map<number, SessionManager>();
 let demo: Promise<DemoHandle> | undefined;
 
-function secrets(): SecretStore | undefined {
-  if (!safeStorage.isEncryptionAvailable()) return undefined;
-  return { encrypt: (s) => safeStorage.encryptString(s), decrypt: (b) => safeStorage.decryptString(b) };
-}
-
 // Must happen before the app is ready.
 protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
 
@@ -30,7 +26,10 @@ function createWindow(): void {
   const manager = new SessionManager(
     {
       shell: 'electron',
-      profiles: new ProfileStore(path.join(app.getPath('userData'), 'profiles.json'), secrets()),
+      profiles: new ProfileStore(
+        path.join(app.getPath('userData'), 'profiles.json'),
+        secretStoreFor(safeStorage, process.platform),
+      ),
       demo: () => (demo ??= startDemoDatabase({ userDataDir: app.getPath('userData') })),
     },
     eventSender(contents),

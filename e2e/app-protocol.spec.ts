@@ -21,7 +21,7 @@ async function serveThroughHandler(page: Page, opts: { dropCspHeader?: boolean }
   });
 }
 
-/** Collects CSP violations and stands in for the preload bridge. */
+/** Collects CSP violations and stands in for the preload bridge (fixed-key password storage). */
 async function fakeBridge(page: Page): Promise<void> {
   await page.addInitScript(() => {
     const w = window as unknown as Record<string, unknown>;
@@ -37,7 +37,7 @@ async function fakeBridge(page: Page): Promise<void> {
         version: 'test',
         contractVersion: 1,
         shell: 'electron',
-        passwordStorage: 'unavailable',
+        passwordStorage: 'fixed-key',
         defaults: {},
       },
       'profiles.list': [],
@@ -86,5 +86,26 @@ test.describe('the app page served by the walscope://app handler', () => {
     expect(response?.headers()['content-security-policy']).toBeUndefined();
     await expect(page.getByRole('heading', { name: 'WALscope' })).toBeVisible();
     expect(await injectInlineScript(page)).toBe(false);
+  });
+
+  test('with a fixed-key password store it warns, and sends a password to save only when the box is ticked', async ({
+    page,
+  }) => {
+    await fakeBridge(page);
+    await serveThroughHandler(page);
+    await page.goto(`${ORIGIN}/index.html`);
+    await expect(page.getByTestId('fixed-key-warning')).toContainText('No keyring on this system');
+    await page.getByRole('tab', { name: 'Fields' }).click();
+    await page.getByLabel('Password').fill('hunter2');
+    await page.getByLabel('Profile name').fill('prod');
+    await page.getByRole('button', { name: 'Save profile' }).click();
+    const box = page.getByLabel(/Save the password too/);
+    await expect(box).not.toBeChecked();
+    await box.check();
+    await page.getByRole('button', { name: 'Save profile' }).click();
+    await expect.poll(() => page.evaluate(() => (window as unknown as { __saves: unknown[] }).__saves.length)).toBe(2);
+    const saves = await page.evaluate(() => (window as unknown as { __saves: unknown[] }).__saves);
+    expect(saves[0]).not.toHaveProperty('allowFixedKey');
+    expect(saves[1]).toMatchObject({ password: 'hunter2', allowFixedKey: true });
   });
 });
