@@ -129,7 +129,7 @@ describe('demo database', () => {
     expect(socketInodes(postmaster).filter((i) => listening.has(i))).toEqual([]);
   });
 
-  it('keeps its run, data and socket directories (and the socket) private: mode 0700', () => {
+  it('keeps its run, data and socket directories (and the socket) at mode 0700, owned by the server user', () => {
     const runDir = path.dirname(demo.dataDir);
     expect(path.dirname(demo.socketDir)).toBe(runDir);
     expect(mode(runDir).toString(8)).toBe('700');
