@@ -10,6 +10,8 @@ import { parseConnectionString } from '../../main/connection/conninfo';
 import { toPgClientConfig } from '../../main/connection/pg-config';
 import { resolveConnectionSettings } from '../../main/connection/settings';
 import { ReplicationConnection } from '../../main/session/replication-connection';
+import { ProfileStore } from '../../main/sessions/profile-store';
+import { SessionManager } from '../../main/sessions/session-manager';
 import type { DemoHandle } from '../../main/demo/demo-database';
 import { eventually } from '../support/eventually';
 
@@ -144,6 +146,34 @@ describe('demo database', () => {
 
   it.runIf(isRoot)('is not reachable by another local user (nobody cannot open its socket)', async () => {
     expect(await connectAsNobody(path.join(demo.socketDir, `.s.PGSQL.${demo.port}`))).toBe('EACCES');
+  });
+
+  it('is what the app connects to: session.connect demo, then a live tail streams its changes', async () => {
+    let rows = 0;
+    const manager = new SessionManager(
+      {
+        shell: 'serve',
+        profiles: new ProfileStore(path.join(tempDir('profiles'), 'profiles.json'), undefined),
+        demo: async () => demo,
+        env: {},
+      },
+      (name, payload) => {
+        if (name === 'stream.batch') rows += (payload as { rows: unknown[] }).rows.length;
+      },
+    );
+    try {
+      const connected = await manager.dispatcher.invoke('session.connect', { target: { kind: 'demo' } });
+      expect(connected).toMatchObject({ ok: true, value: { demo: true, label: 'Demo database' } });
+      const sessionId = (connected as { value: { sessionId: string } }).value.sessionId;
+      const stream = await manager.dispatcher.invoke('stream.start', {
+        sessionId,
+        source: { kind: 'temporary', plugin: 'pgoutput', publications: ['demo_pub'] },
+      });
+      expect(stream).toMatchObject({ ok: true });
+      await eventually(async () => rows > 0, 30_000);
+    } finally {
+      await manager.shutdown();
+    }
   });
 
   it('takes a CancelRequest over its Unix socket (aborting a command on the demo works)', async () => {
