@@ -1,6 +1,7 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
 import { resolve } from 'node:path';
+import { cspMetaPlugin } from './shared/csp';
 
 // main: app/main.ts with the engine bundled in (dependencies stay external in node_modules);
 // preload: ONE CommonJS file (a sandboxed preload cannot load ES modules or other files);
@@ -32,7 +33,7 @@ export default defineConfig({
   renderer: {
     root: resolve(__dirname, 'renderer'),
     base: './',
-    plugins: [react()],
+    plugins: [react(), cspMetaPlugin()],
     build: {
       outDir: resolve(__dirname, `${out}/renderer`),
       assetsInlineLimit: 0,

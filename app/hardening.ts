@@ -1,4 +1,4 @@
-import { APP_CSP } from './window-options';
+import { APP_CSP } from '../shared/csp';
 
 /**
  * Deny-by-default handlers from Electron's security checklist, applied to the session and to every

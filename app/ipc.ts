@@ -1,13 +1,14 @@
 import { COMMAND_NAMES, commandChannel, eventChannel, type EventName, type EventPayload } from '../shared/contract';
 import type { Result } from '../shared/errors';
 import type { Dispatcher } from '../main/bridge/dispatcher';
+import type { SenderFrame } from './window-options';
 
 /** The parts of ipcMain / IpcMainInvokeEvent / WebContents used, so the binding is tested without Electron. */
 export interface IpcMainLike {
   handle(
     channel: string,
     listener: (
-      event: { sender: { id: number }; senderFrame: { url: string } | null },
+      event: { sender: { id: number }; senderFrame: SenderFrame | null },
       payload: unknown,
     ) => Promise<unknown>,
   ): void;
@@ -25,12 +26,11 @@ export interface WebContentsLike {
 export function bindIpc(
   ipc: IpcMainLike,
   dispatcherFor: (senderId: number) => Dispatcher | undefined,
-  trusted: (url: string) => boolean,
+  trusted: (frame: SenderFrame | null) => boolean,
 ): () => void {
   for (const name of COMMAND_NAMES) {
     ipc.handle(commandChannel(name), async (event, payload): Promise<Result<unknown>> => {
-      const url = event.senderFrame?.url ?? '';
-      if (!trusted(url))
+      if (!trusted(event.senderFrame))
         return { ok: false, error: { code: 'PRIVILEGE', message: 'request from an untrusted frame refused' } };
       const d = dispatcherFor(event.sender.id);
       if (!d) return { ok: false, error: { code: 'INTERNAL', message: 'WALscope is shutting down' } };

@@ -1,12 +1,15 @@
 // The Electron shell: lifecycle, windows, IPC binding and safeStorage. Everything else is main/.
-import { app, BrowserWindow, ipcMain, Menu, safeStorage, session } from 'electron';
+import { app, BrowserWindow, ipcMain, Menu, protocol, safeStorage, session } from 'electron';
 import path from 'node:path';
 import { startDemoDatabase, type DemoHandle } from '../main/demo/demo-database';
-import { ProfileStore, type SecretStore } from '../main/sessions/profile-store';
+import { ProfileStore } from '../main/sessions/profile-store';
+import { secretStoreFor } from './secret-store';
 import { SessionManager } from '../main/sessions/session-manager';
 import { bindIpc, eventSender } from './ipc';
 import { hardenContents, hardenSession, type ContentsLike, type SessionLike } from './hardening';
-import { isTrustedSenderUrl, windowOptions } from './window-options';
+import { isTrustedSender, windowOptions } from './window-options';
+import { APP_CSP } from '../shared/csp';
+import { APP_INDEX_URL, APP_SCHEME, APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './app-protocol';
 
 const dev = !app.isPackaged && process.env['ELECTRON_RENDERER_URL'] !== undefined;
 const devServerUrl = dev ? process.env['ELECTRON_RENDERER_URL'] : undefined;
@@ -14,10 +17,8 @@ const rendererRoot = path.join(__dirname, '../renderer');
 const managers = new Map<number, SessionManager>();
 let demo: Promise<DemoHandle> | undefined;
 
-function secrets(): SecretStore | undefined {
-  if (!safeStorage.isEncryptionAvailable()) return undefined;
-  return { encrypt: (s) => safeStorage.encryptString(s), decrypt: (b) => safeStorage.decryptString(b) };
-}
+// Must happen before the app is ready.
+protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
 
 function createWindow(): void {
   const win = new BrowserWindow(windowOptions(path.join(__dirname, '../preload/index.cjs'), dev));
@@ -25,7 +26,10 @@ function createWindow(): void {
   const manager = new SessionManager(
     {
       shell: 'electron',
-      profiles: new ProfileStore(path.join(app.getPath('userData'), 'profiles.json'), secrets()),
+      profiles: new ProfileStore(
+        path.join(app.getPath('userData'), 'profiles.json'),
+        secretStoreFor(safeStorage, process.platform),
+      ),
       demo: () => (demo ??= startDemoDatabase({ userDataDir: app.getPath('userData') })),
     },
     eventSender(contents),
@@ -37,19 +41,17 @@ function createWindow(): void {
   });
   win.once('ready-to-show', () => win.show());
   if (devServerUrl) void win.loadURL(`${devServerUrl}#demo`);
-  else
-    void win.loadFile(path.join(rendererRoot, 'index.html'), {
-      hash: process.argv.includes('--no-demo') ? '' : 'demo',
-    });
+  else void win.loadURL(`${APP_INDEX_URL}${process.argv.includes('--no-demo') ? '' : '#demo'}`);
 }
 
 void app.whenReady().then(() => {
   Menu.setApplicationMenu(null);
   hardenSession(session.defaultSession as unknown as SessionLike);
+  protocol.handle(APP_SCHEME, createAppProtocolHandler(rendererRoot, APP_CSP));
   bindIpc(
     ipcMain,
     (senderId) => managers.get(senderId)?.dispatcher,
-    (url) => isTrustedSenderUrl(url, devServerUrl, rendererRoot),
+    (frame) => isTrustedSender(frame, devServerUrl),
   );
   createWindow();
   app.on('activate', () => {

@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { COMMANDS, COMMAND_NAMES, EVENTS, EVENT_NAMES, commandChannel } from '../shared/contract';
 import { createDispatcher, type Handlers } from '../main/bridge/dispatcher';
 import { bindIpc, type IpcMainLike } from './ipc';
-import { APP_CSP, isTrustedSenderUrl, windowOptions } from './window-options';
+import { APP_CSP, META_CSP } from '../shared/csp';
+import { isTrustedSender, windowOptions } from './window-options';
 
 const root = path.resolve(__dirname, '..');
 
@@ -31,15 +32,58 @@ describe('window security settings', () => {
     expect(APP_CSP).not.toMatch(/unsafe-inline|unsafe-eval|https?:|\*/);
     expect(APP_CSP).toContain("script-src 'self'");
   });
-  it('trusts only our own page', () => {
-    expect(
-      isTrustedSenderUrl('file:///opt/walscope/out/renderer/index.html', undefined, '/opt/walscope/out/renderer'),
-    ).toBe(true);
-    expect(isTrustedSenderUrl('file:///etc/passwd', undefined, '/opt/walscope/out/renderer')).toBe(false);
-    expect(isTrustedSenderUrl('https://evil.example/', undefined, '/opt/walscope/out/renderer')).toBe(false);
-    expect(isTrustedSenderUrl('http://localhost:5173/', 'http://localhost:5173', '/x')).toBe(true);
-    expect(isTrustedSenderUrl('http://localhost:5174/', 'http://localhost:5173', '/x')).toBe(false);
-    expect(isTrustedSenderUrl('not a url', undefined, '/x')).toBe(false);
+  it('has a <meta> form of the same CSP without the header-only frame-ancestors', () => {
+    expect(META_CSP).toBe(APP_CSP.replace("; frame-ancestors 'none'", ''));
+  });
+  it('writes the CSP in one place: no other source spells out a policy', () => {
+    const offenders: string[] = [];
+    const walk = (dir: string): void => {
+      for (const e of fs.readdirSync(path.join(root, dir), { withFileTypes: true })) {
+        const rel = path.join(dir, e.name);
+        if (e.isDirectory()) walk(rel);
+        else if (/\.(ts|tsx|html)$/.test(e.name) && !/\.test\.ts$/.test(e.name)) {
+          if (/script-src/.test(fs.readFileSync(path.join(root, rel), 'utf8'))) offenders.push(rel);
+        }
+      }
+    };
+    for (const dir of ['app', 'main', 'renderer', 'shared']) walk(dir);
+    expect(offenders).toEqual([path.join('shared', 'csp.ts')]);
+  });
+  it('puts the <meta> CSP into the serve-mode renderer build too', async () => {
+    const config = (await import('../vite.renderer.config')).default as { plugins: { name?: string }[] };
+    expect(config.plugins.flat().map((p) => p?.name)).toContain('walscope-csp-meta');
+  });
+  it('trusts only the main frame of our own page, compared exactly', () => {
+    const main = (url: string) => ({ url, parent: null });
+    expect(isTrustedSender(main('walscope://app/index.html'), undefined)).toBe(true);
+    expect(isTrustedSender(main('walscope://app/index.html#demo'), undefined)).toBe(true);
+    expect(isTrustedSender(main('walscope://app/'), undefined)).toBe(true);
+    for (const url of [
+      // Prefix look-alikes and other pages: a sibling directory, another host, credentials, a port.
+      'walscope://app/../renderer-evil/x.html',
+      'walscope://app/renderer-evil/x.html',
+      'walscope://app/index.html.evil',
+      'walscope://app.evil/index.html',
+      'walscope://app@evil/index.html',
+      'walscope://evil@app/index.html',
+      'walscope://app:1/index.html',
+      // file:// is never trusted, whatever the path or platform (the app does not load files).
+      'file:///opt/walscope/out/renderer/index.html',
+      'file:///opt/walscope/out/renderer-evil/x.html',
+      'file:///C:/Program%20Files/WALscope/out/renderer/index.html',
+      'https://evil.example/',
+      'not a url',
+      '',
+    ]) {
+      expect(isTrustedSender(main(url), undefined), url).toBe(false);
+    }
+    // A sub-frame of our own page is not the page.
+    expect(isTrustedSender({ url: 'walscope://app/index.html', parent: {} }, undefined)).toBe(false);
+    expect(isTrustedSender(null, undefined)).toBe(false);
+    expect(isTrustedSender(main('http://localhost:5173/'), 'http://localhost:5173')).toBe(true);
+    expect(isTrustedSender(main('http://localhost:5174/'), 'http://localhost:5173')).toBe(false);
+    expect(isTrustedSender(main('walscope://app/index.html'), 'http://localhost:5173')).toBe(false);
+    expect(isTrustedSender({ url: 'http://localhost:5173/', parent: {} }, 'http://localhost:5173')).toBe(false);
   });
 });
 
@@ -56,10 +100,10 @@ describe('IPC binding (no Electron: a fake ipcMain)', () => {
   const unbind = bindIpc(
     ipc,
     (id) => (id === 1 ? dispatcher : undefined),
-    (url) => url.startsWith('file:///ok/'),
+    (frame) => frame?.url.startsWith('file:///ok/') === true,
   );
   const call = (name: string, payload: unknown, url = 'file:///ok/index.html', sender = 1): Promise<unknown> =>
-    handlers.get(commandChannel(name))!({ sender: { id: sender }, senderFrame: { url } }, payload);
+    handlers.get(commandChannel(name))!({ sender: { id: sender }, senderFrame: { url, parent: null } }, payload);
 
   it('registers one handler per command', () => {
     expect([...handlers.keys()].sort()).toEqual(COMMAND_NAMES.map(commandChannel).sort());
@@ -141,7 +185,7 @@ describe('contract name lists', () => {
 });
 
 describe('Electron build output (the runtime itself cannot run here)', () => {
-  it('builds main as CommonJS and the sandboxed preload as ONE CommonJS file', () => {
+  it('builds main as CommonJS, the sandboxed preload as ONE CommonJS file, the renderer with its <meta> CSP first', () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'walscope-build-'));
     execFileSync(process.execPath, [path.join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
       cwd: root,
@@ -158,7 +202,11 @@ describe('Electron build output (the runtime itself cannot run here)', () => {
     const main = fs.readFileSync(path.join(out, 'main/index.cjs'), 'utf8');
     expect(main).toContain('require("electron")');
     expect(JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).main).toBe('out/main/index.cjs');
-    expect(fs.existsSync(path.join(out, 'renderer/index.html'))).toBe(true);
+    // The CSP fallback survives the build, ahead of the scripts it governs.
+    const html = fs.readFileSync(path.join(out, 'renderer/index.html'), 'utf8');
+    const meta = /<meta http-equiv="Content-Security-Policy" content="([^"]*)">/.exec(html);
+    expect(meta?.[1]?.replaceAll('&#39;', "'")).toBe(META_CSP);
+    expect(meta!.index).toBeLessThan(html.indexOf('<script'));
     fs.rmSync(out, { recursive: true, force: true });
   }, 120_000);
 });

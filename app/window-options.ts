@@ -1,4 +1,5 @@
 import type { BrowserWindowConstructorOptions } from 'electron';
+import { APP_ORIGIN } from './app-protocol';
 
 /**
  * The security settings of every WALscope window, in one place and tested: isolated, sandboxed,
@@ -30,28 +31,32 @@ export function windowOptions(preloadPath: string, dev: boolean): BrowserWindowC
   };
 }
 
-/** The CSP the app's pages are served with (no unsafe-inline, no eval, no remote origins). */
-export const APP_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+/** The parts of Electron's WebFrameMain the check reads (`parent` is null for a main frame). */
+export interface SenderFrame {
+  url: string;
+  parent: unknown;
+}
 
-/** Only our own bundle may talk to main: the packaged file:// page, or the dev server in development. */
-export function isTrustedSenderUrl(url: string, devServerUrl: string | undefined, appRoot: string): boolean {
+/**
+ * Only our own bundle may talk to main: the main frame of a page from the app protocol
+ * (`walscope://app/index.html`, compared exactly, not by prefix), or of the dev server's origin in
+ * development. Sub-frames are refused whatever their URL. With the custom protocol no file path
+ * is compared, so there is no prefix or Windows drive-letter form to get wrong.
+ */
+export function isTrustedSender(frame: SenderFrame | null | undefined, devServerUrl: string | undefined): boolean {
+  if (!frame || frame.parent !== null) return false;
+  let u: URL;
   try {
-    const u = new URL(url);
-    if (devServerUrl) return u.origin === new URL(devServerUrl).origin;
-    if (u.protocol !== 'file:') return false;
-    const file = decodeURIComponent(u.pathname);
-    return file.startsWith(appRoot);
+    u = new URL(frame.url);
   } catch {
     return false;
   }
+  if (devServerUrl) return u.origin === new URL(devServerUrl).origin;
+  // WHATWG URL gives a custom scheme's origin as "null", so the parts are compared one by one.
+  return (
+    `${u.protocol}//${u.host}` === APP_ORIGIN &&
+    u.username === '' &&
+    u.password === '' &&
+    (u.pathname === '/' || u.pathname === '/index.html')
+  );
 }

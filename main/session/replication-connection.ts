@@ -160,7 +160,10 @@ export class ReplicationConnection {
     frame.writeInt32BE(c.processID, 8);
     frame.writeInt32BE(c.secretKey, 12);
     await new Promise<void>((resolve) => {
-      const socket = net.connect(c.port, c.host, () => socket.end(frame));
+      // A host starting with '/' is a Unix socket directory, as in libpq (the demo database).
+      const socket = c.host.startsWith('/')
+        ? net.connect(`${c.host}/.s.PGSQL.${c.port}`, () => socket.end(frame))
+        : net.connect(c.port, c.host, () => socket.end(frame));
       socket.on('close', () => resolve());
       socket.on('error', () => resolve());
     });

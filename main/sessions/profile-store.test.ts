@@ -24,6 +24,7 @@ describe('ProfileStore', () => {
     const secrets: SecretStore = {
       encrypt: (s) => Buffer.from(s.split('').reverse().join('') + '#enc'),
       decrypt: (b) => b.toString().replace(/#enc$/, '').split('').reverse().join(''),
+      protectsSecrets: true,
     };
     const store = new ProfileStore(f, secrets);
     const saved = store.save(profile, 'hunter2-secret');
@@ -46,5 +47,25 @@ describe('ProfileStore', () => {
     expect(fs.readFileSync(f, 'utf8')).not.toContain('hunter2-secret');
     expect(store.resolve('prod')?.password).toBeUndefined();
     expect(store.passwordStorage).toBe('unavailable');
+  });
+
+  it('with a fixed-key store (no keyring) it says so and saves a password only when asked', () => {
+    const f = file();
+    const secrets: SecretStore = {
+      encrypt: (s) => Buffer.from(`fixed:${Buffer.from(s).toString('hex')}`),
+      decrypt: (b) => Buffer.from(b.toString().slice('fixed:'.length), 'hex').toString(),
+      protectsSecrets: false,
+    };
+    const store = new ProfileStore(f, secrets);
+    expect(store.passwordStorage).toBe('fixed-key');
+    const refused = store.save(profile, 'hunter2-secret');
+    expect(refused).toMatchObject({ passwordSaved: false, profile: { hasPassword: false } });
+    expect(refused.note).toMatch(/not saved: this system has no keyring/);
+    expect(store.resolve('prod')?.password).toBeUndefined();
+    const asked = store.save(profile, 'hunter2-secret', { allowFixedKey: true });
+    expect(asked).toMatchObject({ passwordSaved: true, profile: { hasPassword: true } });
+    expect(asked.note).toMatch(/saved with a fixed key .*anyone who can read/);
+    expect(fs.readFileSync(f, 'utf8')).not.toContain('hunter2-secret');
+    expect(store.resolve('prod')?.password).toBe('hunter2-secret');
   });
 });

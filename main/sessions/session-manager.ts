@@ -142,7 +142,8 @@ export class SessionManager {
         };
       },
       'profiles.list': async () => this.opts.profiles.list(),
-      'profiles.save': async (r) => this.opts.profiles.save(r.profile, r.password),
+      'profiles.save': async (r) =>
+        this.opts.profiles.save(r.profile, r.password, r.allowFixedKey ? { allowFixedKey: true } : {}),
       'profiles.delete': async (r) => {
         this.opts.profiles.delete(r.id);
         return {};

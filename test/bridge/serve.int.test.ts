@@ -4,7 +4,6 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoDataDir, startDemoDatabase } from '../../main/demo/demo-database';
 import { startServe, type ServeHandle } from '../../main/serve/serve';
 import { ProfileStore } from '../../main/sessions/profile-store';
 import { startPostgres, type PgServer } from '../support/postgres';
@@ -169,36 +168,4 @@ describe('serve mode: the contract over a WebSocket', () => {
       );
     }
   });
-});
-
-describe('demo database', () => {
-  it('starts from a fresh user data dir with slots, a consumer and live changes', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'walscope-demo-test-'));
-    const demo = await startDemoDatabase({ userDataDir: dir, rate: 200 });
-    try {
-      const pg = await import('pg');
-      const client = new pg.default.Client({ connectionString: demo.dsn });
-      await client.connect();
-      try {
-        const slots = await eventually(async () => {
-          const r = await client.query<{ slot_name: string; active: boolean }>(
-            `SELECT slot_name, active FROM pg_replication_slots ORDER BY 1`,
-          );
-          return r.rows.find((s) => s.slot_name === 'demo_consumer')?.active ? r.rows : undefined;
-        });
-        expect(slots!.map((s) => s.slot_name)).toEqual(['demo_consumer', 'demo_idle']);
-        const before = Number((await client.query(`SELECT count(*) FROM orders`)).rows[0].count);
-        await eventually(
-          async () => Number((await client.query(`SELECT count(*) FROM orders`)).rows[0].count) > before + 5,
-        );
-        expect((await client.query(`SHOW wal_level`)).rows[0].wal_level).toBe('logical');
-      } finally {
-        await client.end();
-      }
-    } finally {
-      await demo.stop();
-      fs.rmSync(dir, { recursive: true, force: true });
-      fs.rmSync(path.dirname(demoDataDir(dir)), { recursive: true, force: true });
-    }
-  }, 120_000);
 });
