@@ -313,7 +313,11 @@ async function makeServer(
       return (last?.rows ?? []) as T[];
     },
     async start() {
-      await pgCtl(['-l', logFile, '-w', '-t', '60', 'start']);
+      await pgCtl(['-l', logFile, '-w', '-t', '60', 'start']).catch((err: Error) => {
+        // pg_ctl only says "stopped waiting"; the reason (e.g. a setting this major lacks) is in the log.
+        const tail = fs.readFileSync(logFile, 'utf8').trim().split('\n').slice(-5).join('\n');
+        throw new Error(`PostgreSQL ${major} did not start: ${err.message}\n${tail}`, { cause: err });
+      });
       isRunning = true;
       running.add(handle);
     },
