@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { availableMajors, startPostgres, type PgServer } from './support/postgres';
+import { fullMajors, startPostgres, type PgServer } from './support/postgres';
 import { cleanEnv, runCli, streamCli } from './support/cli';
 import { eventually } from './support/streams';
 
-describe.each(availableMajors())('walscope CLI against PostgreSQL %i', (major) => {
+describe.each(fullMajors())('walscope CLI against PostgreSQL %i', (major) => {
   let server: PgServer;
 
   beforeAll(async () => {

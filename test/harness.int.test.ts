@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { availableMajors, startPostgres, startStandby, type PgServer } from './support/postgres';
+import { allMajors, startPostgres, startStandby, type PgServer } from './support/postgres';
 import { eventually } from './support/eventually';
 
-describe.each(availableMajors())('test harness with PostgreSQL %i', (major) => {
+describe.each(allMajors())('test harness with PostgreSQL %i', (major) => {
   let server: PgServer;
 
   beforeAll(async () => {

@@ -68,42 +68,63 @@ export interface CreateSlotOptions {
 }
 
 export function createReplicationSlotSql(o: CreateSlotOptions, serverVersionNum: number): string {
-  const name = quoteIdent(validateSlotName(o.name));
+  const name = validateSlotName(o.name);
+  const ident = quoteIdent(name);
   const temp = o.temporary ? ' TEMPORARY' : '';
   if (o.kind === 'physical') {
     if (o.plugin || o.twoPhase || o.failover) throw invalid('plugin, two-phase and failover apply to logical slots');
     if (serverVersionNum >= 150000) {
-      return `CREATE_REPLICATION_SLOT ${name}${temp} PHYSICAL${o.reserveWal ? ' (RESERVE_WAL true)' : ''}`;
+      return `CREATE_REPLICATION_SLOT ${ident}${temp} PHYSICAL${o.reserveWal ? ' (RESERVE_WAL true)' : ''}`;
     }
-    return `CREATE_REPLICATION_SLOT ${name}${temp} PHYSICAL${o.reserveWal ? ' RESERVE_WAL' : ''}`;
+    return `CREATE_REPLICATION_SLOT ${ident}${temp} PHYSICAL${o.reserveWal ? ' RESERVE_WAL' : ''}`;
   }
   if (!o.plugin) throw invalid('a logical slot needs an output plugin');
   const plugin = validatePlugin(o.plugin);
   if (o.failover && serverVersionNum < 170000) {
-    throw unsupported('failover slots need PostgreSQL 17 or later');
+    throw unsupported(
+      'failover slots need PostgreSQL 17 or later',
+      'Before 17 a logical slot is not synchronized to standbys; create it without failover.',
+    );
   }
-  if (o.twoPhase && serverVersionNum < 140000) throw unsupported('two-phase slots need PostgreSQL 14 or later');
+  if (o.twoPhase && serverVersionNum < 140000) {
+    throw unsupported(
+      'two-phase slots need PostgreSQL 14 or later',
+      'This server decodes a prepared transaction only at COMMIT PREPARED; create the slot without two-phase.',
+    );
+  }
   if (serverVersionNum >= 150000) {
     const opts: string[] = [];
     if (o.twoPhase) opts.push('TWO_PHASE true');
     if (o.failover) opts.push('FAILOVER true');
     if (o.snapshot) opts.push(`SNAPSHOT '${o.snapshot}'`);
-    return `CREATE_REPLICATION_SLOT ${name}${temp} LOGICAL ${quoteIdent(plugin)}${opts.length ? ` (${opts.join(', ')})` : ''}`;
+    return `CREATE_REPLICATION_SLOT ${ident}${temp} LOGICAL ${quoteIdent(plugin)}${opts.length ? ` (${opts.join(', ')})` : ''}`;
   }
-  // Before 15 the grammar takes one bare keyword after the plugin: a snapshot action or TWO_PHASE.
-  if (o.twoPhase && o.snapshot && o.snapshot !== 'export') {
-    throw unsupported('before PostgreSQL 15, TWO_PHASE cannot be combined with a snapshot option');
+  if (o.twoPhase) return twoPhaseSlotSql14(name, plugin, o);
+  // Before 15 the grammar takes one bare keyword after the plugin: the snapshot action.
+  const action = { nothing: ' NOEXPORT_SNAPSHOT', use: ' USE_SNAPSHOT', export: ' EXPORT_SNAPSHOT' } as const;
+  return `CREATE_REPLICATION_SLOT ${ident}${temp} LOGICAL ${quoteIdent(plugin)}${o.snapshot ? action[o.snapshot] : ''}`;
+}
+
+/**
+ * PostgreSQL 14 decodes prepared transactions, but its replication grammar has no TWO_PHASE
+ * keyword (CREATE_REPLICATION_SLOT takes it from 15): the SQL function takes it as its fourth
+ * argument, `twophase`. A walsender on a database connection runs SQL, and a temporary slot made
+ * this way belongs to the session like one made by the command. The columns are named as in the
+ * command's result, so one parser reads both; the function exports no snapshot.
+ * https://www.postgresql.org/docs/14/functions-admin.html#FUNCTIONS-REPLICATION
+ */
+function twoPhaseSlotSql14(name: string, plugin: string, o: CreateSlotOptions): string {
+  if (o.snapshot === 'export' || o.snapshot === 'use') {
+    throw unsupported(
+      'on PostgreSQL 14 a two-phase slot cannot export or use a snapshot',
+      'Create it without a snapshot, or on PostgreSQL 15 or later.',
+    );
   }
-  const action = o.twoPhase
-    ? ' TWO_PHASE'
-    : o.snapshot === 'nothing'
-      ? ' NOEXPORT_SNAPSHOT'
-      : o.snapshot === 'use'
-        ? ' USE_SNAPSHOT'
-        : o.snapshot === 'export'
-          ? ' EXPORT_SNAPSHOT'
-          : '';
-  return `CREATE_REPLICATION_SLOT ${name}${temp} LOGICAL ${quoteIdent(plugin)}${action}`;
+  return (
+    `SELECT slot_name::text AS slot_name, lsn::text AS consistent_point, NULL::text AS snapshot_name, ` +
+    `${quoteLiteral(plugin)}::text AS output_plugin FROM pg_create_logical_replication_slot(` +
+    `${quoteLiteral(name)}, ${quoteLiteral(plugin)}, ${o.temporary ? 'true' : 'false'}, true)`
+  );
 }
 
 export function dropReplicationSlotSql(name: string, wait: boolean): string {

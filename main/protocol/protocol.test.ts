@@ -188,8 +188,10 @@ describe('replication command SQL', () => {
     ],
     [
       140000,
-      { name: 's', kind: 'logical', plugin: 'pgoutput', twoPhase: true },
-      `CREATE_REPLICATION_SLOT "s" LOGICAL "pgoutput" TWO_PHASE`,
+      { name: 's', kind: 'logical', plugin: 'pgoutput', twoPhase: true, temporary: true, snapshot: 'nothing' },
+      // 14's replication grammar has no TWO_PHASE: the SQL function, its columns named as the command's.
+      `SELECT slot_name::text AS slot_name, lsn::text AS consistent_point, NULL::text AS snapshot_name, ` +
+        `'pgoutput'::text AS output_plugin FROM pg_create_logical_replication_slot('s', 'pgoutput', true, true)`,
     ],
     [
       140000,
@@ -211,6 +213,9 @@ describe('replication command SQL', () => {
     expect(() => createReplicationSlotSql({ name: 's', kind: 'logical', plugin: 'p', twoPhase: true }, 130000)).toThrow(
       /14/,
     );
+    expect(() =>
+      createReplicationSlotSql({ name: 's', kind: 'logical', plugin: 'p', twoPhase: true, snapshot: 'export' }, 140000),
+    ).toThrow(/snapshot/);
     expect(() => readReplicationSlotSql('s', 140000)).toThrow(/15/);
     expect(() => createReplicationSlotSql({ name: 's', kind: 'logical', plugin: 'Bad' }, 180000)).toThrow(/plugin/);
   });

@@ -3,10 +3,10 @@ import { codeOf } from '../support/errors';
 import { parseLsn } from '../../shared/lsn';
 import { ReplicationConnection } from '../../main/session/replication-connection';
 import { PhysicalStream } from '../../main/session/physical-stream';
-import { availableMajors, startPostgres, startStandby, type PgServer } from '../support/postgres';
+import { fullMajors, startPostgres, startStandby, type PgServer } from '../support/postgres';
 import { clientConfig, eventually } from '../support/streams';
 
-describe.each(availableMajors())('replication commands against PostgreSQL %i', (major) => {
+describe.each(fullMajors())('replication commands against PostgreSQL %i', (major) => {
   let server: PgServer;
   let logical: ReplicationConnection;
   let physical: ReplicationConnection;

@@ -3,7 +3,7 @@ import { parseLsn } from '../../shared/lsn';
 import type { DecodedMessage, Tuple } from '../../shared/messages';
 import { tupleEntries } from '../../shared/tuple';
 import { createDecoder } from '../../main/decoders/decoder';
-import { availableMajors, startPostgres, type PgServer } from '../support/postgres';
+import { fullMajors, startPostgres, type PgServer } from '../support/postgres';
 import { capture, clientConfig } from '../support/streams';
 
 /**
@@ -32,7 +32,7 @@ function normalize(m: DecodedMessage): string | undefined {
 // The same WAL decoded twice: by our pgoutput decoder over the streaming protocol, and by the
 // server's test_decoding through pg_logical_slot_peek_changes parsed by our test_decoding parser.
 // They must agree row for row.
-describe.each(availableMajors())('pgoutput vs test_decoding on PostgreSQL %i', (major) => {
+describe.each(fullMajors())('pgoutput vs test_decoding on PostgreSQL %i', (major) => {
   let server: PgServer;
 
   beforeAll(async () => {

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DecodedMessage, InsertMessage, UpdateMessage, DeleteMessage } from '../../shared/messages';
 import { UNCHANGED_TOAST } from '../../shared/messages';
-import { availableMajors, startPostgres, type PgServer } from '../support/postgres';
+import { fullMajors, startPostgres, type PgServer } from '../support/postgres';
 import { capture, clientConfig, rows } from '../support/streams';
 import { col, row } from '../support/tuples';
 
 // Every pgoutput message type against a real server: a temporary two-phase slot, streaming forced
 // by a tiny logical_decoding_work_mem, and a workload touching each case the issue lists.
-describe.each(availableMajors())('pgoutput against PostgreSQL %i', (major) => {
+describe.each(fullMajors())('pgoutput against PostgreSQL %i', (major) => {
   let server: PgServer;
 
   beforeAll(async () => {

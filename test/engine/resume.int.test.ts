@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { availableMajors, startPostgres, type PgServer } from '../support/postgres';
+import { fullMajors, startPostgres, type PgServer } from '../support/postgres';
 import { streamCli } from '../support/cli';
 import { eventually } from '../support/streams';
 
@@ -10,7 +10,7 @@ const insertedIds = (lines: Line[]): number[] =>
 
 // Killing the walsender and restarting the server mid-stream: the NDJSON output resumes with no
 // gap and no duplicate, and the inspected slot has not moved.
-describe.each(availableMajors())('resume after failures on PostgreSQL %i', (major) => {
+describe.each(fullMajors())('resume after failures on PostgreSQL %i', (major) => {
   let server: PgServer;
 
   beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseLsn } from '../../shared/lsn';
-import { availableMajors, startPostgres, type PgServer } from '../support/postgres';
+import { fullMajors, startPostgres, type PgServer } from '../support/postgres';
 import { capture, clientConfig, eventually, rows } from '../support/streams';
 import { col } from '../support/tuples';
 
@@ -12,7 +12,7 @@ interface SlotPos {
 
 // An inspector must do no harm: inspect-mode streams leave every slot where it was, never send
 // hot-standby feedback, and let a fast shutdown finish.
-describe.each(availableMajors())('inspect-mode safety on PostgreSQL %i', (major) => {
+describe.each(fullMajors())('inspect-mode safety on PostgreSQL %i', (major) => {
   let server: PgServer;
 
   const positions = async (slot: string): Promise<SlotPos> => {

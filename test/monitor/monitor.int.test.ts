@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { codeOf } from '../support/errors';
 import { MonitorSession } from '../../main/monitor/monitor-session';
-import { availableMajors, startPostgres, startStandby, type PgServer } from '../support/postgres';
+import { fullMajors, startPostgres, startStandby, type PgServer } from '../support/postgres';
 import { capture, clientConfig, eventually } from '../support/streams';
 
 const COLUMNS_BY_MAJOR: Record<number, string[]> = {
@@ -37,7 +37,7 @@ const COLUMNS_BY_MAJOR: Record<number, string[]> = {
   ],
 };
 
-describe.each(availableMajors())('monitor against PostgreSQL %i', (major) => {
+describe.each(fullMajors())('monitor against PostgreSQL %i', (major) => {
   let server: PgServer;
   let monitor: MonitorSession;
   const log: string[] = [];

