@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { availableMajors, startPostgres, type PgServer } from './support/postgres';
+import { fullMajors, startPostgres, type PgServer } from './support/postgres';
 import { runCli } from './support/cli';
 import { capture, clientConfig, eventually } from './support/streams';
 
@@ -7,7 +7,7 @@ import { capture, clientConfig, eventually } from './support/streams';
  * The CLI's slot commands go through the monitor's SlotOperations: the same refusals as the UI,
  * and the same confirmation — drop and advance change nothing without --yes.
  */
-describe.each(availableMajors())('walscope CLI slot operations against PostgreSQL %i', (major) => {
+describe.each(fullMajors())('walscope CLI slot operations against PostgreSQL %i', (major) => {
   let server: PgServer;
 
   beforeAll(async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { availableMajors, startPostgres, type PgServer } from './support/postgres';
+import { fullMajors, startPostgres, type PgServer } from './support/postgres';
 import { runCli, type CliResult } from './support/cli';
 
 // Values and names exactly as the server sent them, checked on the CLI's raw NDJSON text (a
@@ -27,7 +27,7 @@ function lines(r: CliResult): string[] {
   return r.stdout.split('\n').filter((l) => l !== '');
 }
 
-describe.each(availableMajors())('values and names on PostgreSQL %i', (major) => {
+describe.each(fullMajors())('values and names on PostgreSQL %i', (major) => {
   let server: PgServer;
   let end: string;
   const maxProto = major >= 16 ? 4 : major >= 15 ? 3 : 2;

@@ -3,13 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChangeStream } from '../../main/session/change-stream';
 import type { WaitReport } from '../../main/session/wait-report';
 import { streamCli } from '../support/cli';
-import { availableMajors, startPostgres, type PgServer } from '../support/postgres';
+import { fullMajors, startPostgres, type PgServer } from '../support/postgres';
 import { clientConfig, eventually } from '../support/streams';
 
 // CREATE_REPLICATION_SLOT waits for every transaction open when it starts, prepared ones included.
 // Such a wait is reported (which transaction, whose) and can be cancelled within 2 s, leaving no
 // half-made slot and no connection behind.
-describe.each(availableMajors())('slot creation blocked by an open transaction on PostgreSQL %i', (major) => {
+describe.each(fullMajors())('slot creation blocked by an open transaction on PostgreSQL %i', (major) => {
   let server: PgServer;
   let preparedXid: string;
 

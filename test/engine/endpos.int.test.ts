@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DecodedMessage } from '../../shared/messages';
-import { availableMajors, startPostgres, type PgServer } from '../support/postgres';
+import { fullMajors, startPostgres, type PgServer } from '../support/postgres';
 import { capture, clientConfig } from '../support/streams';
 
 const count = (ms: DecodedMessage[], type: DecodedMessage['type']): number => ms.filter((m) => m.type === type).length;
@@ -8,7 +8,7 @@ const count = (ms: DecodedMessage[], type: DecodedMessage['type']): number => ms
 // --endpos stops only where the output is well-formed: never between Stream Start and Stream Stop
 // (nor between Begin and Commit). A small logical_decoding_work_mem makes the server stream a big
 // transaction in several blocks (pgoutput protocol 2+, streaming on: the default on 14+).
-describe.each(availableMajors())('end position and streamed transactions on PostgreSQL %i', (major) => {
+describe.each(fullMajors())('end position and streamed transactions on PostgreSQL %i', (major) => {
   let server: PgServer;
   let all: DecodedMessage[];
 

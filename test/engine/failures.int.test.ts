@@ -1,14 +1,14 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { availableMajors, startPostgres, type PgServer } from '../support/postgres';
+import { fullMajors, startPostgres, type PgServer } from '../support/postgres';
 import { cleanEnv, streamCli } from '../support/cli';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
 import { eventually } from '../support/streams';
 
 // After a fatal error nothing more is handed on: the NDJSON ends at the last complete message
 // before the bad one, even though the messages after it arrived in the same socket read.
-describe.each(availableMajors())('fatal stream errors on PostgreSQL %i', (major) => {
+describe.each(fullMajors())('fatal stream errors on PostgreSQL %i', (major) => {
   let server: PgServer;
   let proxy: FaultProxy;
 

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseLsn } from '../../shared/lsn';
-import { availableMajors, startPostgres, type PgServer } from '../support/postgres';
+import { fullMajors, startPostgres, type PgServer } from '../support/postgres';
 import { capture, clientConfig, eventually } from '../support/streams';
 
 interface SlotRow {
@@ -12,7 +12,7 @@ interface SlotRow {
 
 // Inspecting a slot changes nothing about it: no option that alters its properties reaches the
 // server, and the temporary copy of a two-phase slot shows what the original's consumer sees.
-describe.each(availableMajors())('inspection leaves the slot as it was on PostgreSQL %i', (major) => {
+describe.each(fullMajors())('inspection leaves the slot as it was on PostgreSQL %i', (major) => {
   let server: PgServer;
 
   const slot = async (name: string): Promise<SlotRow> => {

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { availableMajors, startPostgres, type PgServer } from '../support/postgres';
+import { fullMajors, startPostgres, type PgServer } from '../support/postgres';
 import { contractClient, type ContractClient } from '../support/session-client';
 import { capture, clientConfig, eventually } from '../support/streams';
 
 /** Slot operations through the contract (the dispatcher a window or socket talks to), against a real server. */
-describe.each(availableMajors())('slot operations through the contract, PostgreSQL %i', (major) => {
+describe.each(fullMajors())('slot operations through the contract, PostgreSQL %i', (major) => {
   let server: PgServer;
   let client: ContractClient;
   let sessionId: string;

@@ -13,6 +13,7 @@ import {
   SUPPORTED_MAJORS,
   type PgServer,
 } from '../support/postgres';
+import { col, row } from '../support/tuples';
 import { capture, clientConfig, eventually, rows } from '../support/streams';
 import { FACTS, STATS_COLUMNS } from './facts';
 
@@ -227,11 +228,11 @@ describe.each(allMajors())('PostgreSQL %i: basic paths', (major) => {
       await server.query(`INSERT INTO v SELECT g, repeat('x', 200) FROM generate_series(1000, 2999) g`); // > 64kB
       await server.query(`SELECT pg_logical_emit_message(true, 'v_prefix', 'hello')`);
       await server.query(`INSERT INTO v VALUES (300, 'last')`);
-      await c.until((ms) => rows(ms).some((m) => m.type === 'insert' && m.new['id'] === '300'));
+      await c.until((ms) => rows(ms).some((m) => m.type === 'insert' && col(m.new, 'id') === '300'));
       const changes = rows(c.messages);
       expect(changes.slice(0, 3).map((m) => m.type)).toEqual(['insert', 'update', 'delete']);
-      expect(changes[1]).toMatchObject({ type: 'update', table: 'v', new: { id: '200', note: 'b' } });
-      expect(changes.filter((m) => m.type === 'insert' && Number(m.new['id']) >= 1000)).toHaveLength(2000);
+      expect(changes[1]).toMatchObject({ type: 'update', table: 'v', new: row({ id: '200', note: 'b' }) });
+      expect(changes.filter((m) => m.type === 'insert' && Number(col(m.new, 'id')) >= 1000)).toHaveLength(2000);
       const types = new Set<DecodedMessage['type']>(c.messages.map((m) => m.type));
       expect(types.has('stream_start') && types.has('stream_commit')).toBe(facts.pgoutputStreamsAndMessages);
       const messages = c.messages.filter((m) => m.type === 'message');
@@ -252,7 +253,7 @@ describe.each(allMajors())('PostgreSQL %i: basic paths', (major) => {
       expect(rows(c.messages)[0]).toMatchObject({
         type: 'insert',
         table: 'v',
-        new: { id: '400', note: "td 'quoted'" },
+        new: row({ id: '400', note: "td 'quoted'" }),
       });
     } finally {
       await c.stop();
@@ -267,7 +268,9 @@ describe.each(allMajors())('PostgreSQL %i: basic paths', (major) => {
       publications: ['pub'],
     });
     try {
-      await c.until((ms) => rows(ms).filter((m) => m.type === 'insert' && m.new['note'] === 'backlog').length === 5);
+      await c.until(
+        (ms) => rows(ms).filter((m) => m.type === 'insert' && col(m.new, 'note') === 'backlog').length === 5,
+      );
     } finally {
       await c.stop();
     }
