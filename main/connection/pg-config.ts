@@ -46,7 +46,8 @@ export function toPgClientConfig(
     enableChannelBinding: s.channelBinding !== 'disable',
   };
   if (s.password !== undefined) config.password = s.password;
-  if (s.connectTimeoutSec) config.connectionTimeoutMillis = s.connectTimeoutSec * 1000;
+  // Unset: connectWithSslFallback applies WALscope's default bound; 0: no bound (libpq's 0).
+  if (s.connectTimeoutSec !== undefined) config.connectionTimeoutMillis = s.connectTimeoutSec * 1000;
   if (opts.replication) {
     (config as Record<string, unknown>)['replication'] = opts.replication === 'database' ? 'database' : true;
   }
@@ -78,23 +79,4 @@ export function toPgClientConfig(
   return config;
 }
 
-/** Connects, retrying once without TLS when sslmode=prefer met a server without TLS. */
-export async function connectWithSslFallback<C extends pg.Client>(
-  make: (config: pg.ClientConfig) => C,
-  config: WalscopeClientConfig,
-): Promise<C> {
-  const { sslFallback, ...rest } = config;
-  const client = make(rest);
-  try {
-    await client.connect();
-    return client;
-  } catch (err) {
-    await client.end().catch(() => undefined);
-    if (sslFallback && /does not support SSL/i.test(String((err as Error).message))) {
-      const plain = make({ ...rest, ssl: false });
-      await plain.connect();
-      return plain;
-    }
-    throw err;
-  }
-}
+export { connectWithSslFallback, DEFAULT_CONNECT_TIMEOUT_MS, type ConnectOptions } from './open-client';

@@ -120,7 +120,8 @@ export function resolveConnectionSettings(
   };
   if (merged['password'] !== undefined) settings.password = merged['password'];
   for (const k of ['sslrootcert', 'sslcert', 'sslkey'] as const) if (merged[k]) settings[k] = merged[k];
-  if (merged['connect_timeout']) settings.connectTimeoutSec = Number(merged['connect_timeout']);
+  if (merged['connect_timeout'] !== undefined)
+    settings.connectTimeoutSec = parseConnectTimeout(merged['connect_timeout']);
   if (serviceName) settings.service = serviceName;
 
   if (settings.password === undefined) {
@@ -130,6 +131,30 @@ export function resolveConnectionSettings(
     if (found.password !== undefined) settings.password = found.password;
   }
   return settings;
+}
+
+/**
+ * connect_timeout in seconds, read like libpq's pqParseIntParam (an integer, surrounding blanks
+ * allowed; anything else is an error, not ignored). 0 waits indefinitely as in libpq; libpq takes
+ * a negative value as 0, WALscope refuses it (it is a typo more often than a wish to wait forever).
+ * Below 2 s libpq uses 2 s. https://www.postgresql.org/docs/current/libpq-connect.html
+ */
+export function parseConnectTimeout(text: string): number {
+  const trimmed = text.trim();
+  if (!/^[+-]?\d+$/.test(trimmed) || !Number.isSafeInteger(Number(trimmed))) {
+    throw invalid(
+      `invalid integer value for connection option "connect_timeout"`,
+      'Give connect_timeout a whole number of seconds (e.g. connect_timeout=10); 0 waits indefinitely.',
+    );
+  }
+  const seconds = Number(trimmed);
+  if (seconds < 0) {
+    throw invalid(
+      `invalid value for connection option "connect_timeout": it must not be negative`,
+      'Give connect_timeout a whole number of seconds (e.g. connect_timeout=10); 0 waits indefinitely.',
+    );
+  }
+  return seconds === 0 ? 0 : Math.max(2, seconds);
 }
 
 /** For logs and error messages: everything but the password. */

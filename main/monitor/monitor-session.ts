@@ -23,6 +23,8 @@ export interface MonitorOptions {
   historySeconds?: number;
   log?: OperationLog;
   now?: () => number;
+  /** Aborts opening the session (the connect dialog's Cancel). */
+  signal?: AbortSignal;
 }
 
 export interface MonitorSnapshot {
@@ -69,7 +71,11 @@ export class MonitorSession {
   }
 
   static async open(config: WalscopeClientConfig, opts: MonitorOptions = {}): Promise<MonitorSession> {
-    const client = await openSqlSession(config, { readOnly: true, statementTimeoutMs: 5000 });
+    const client = await openSqlSession(config, {
+      readOnly: true,
+      statementTimeoutMs: 5000,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
     const m = new MonitorSession(client, config, opts);
     m.versionNum = Number(
       (await client.query<{ v: string }>(`SELECT current_setting('server_version_num') AS v`)).rows[0]!.v,
