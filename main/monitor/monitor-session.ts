@@ -71,15 +71,19 @@ export class MonitorSession {
   }
 
   static async open(config: WalscopeClientConfig, opts: MonitorOptions = {}): Promise<MonitorSession> {
+    let versionNum = 0;
     const client = await openSqlSession(config, {
       readOnly: true,
       statementTimeoutMs: 5000,
       ...(opts.signal ? { signal: opts.signal } : {}),
+      init: async (c) => {
+        versionNum = Number(
+          (await c.query<{ v: string }>(`SELECT current_setting('server_version_num') AS v`)).rows[0]!.v,
+        );
+      },
     });
     const m = new MonitorSession(client, config, opts);
-    m.versionNum = Number(
-      (await client.query<{ v: string }>(`SELECT current_setting('server_version_num') AS v`)).rows[0]!.v,
-    );
+    m.versionNum = versionNum;
     return m;
   }
 
@@ -208,7 +212,7 @@ export class MonitorSession {
         source: { kind: 'copy', slot: name },
         publications: pubs,
         ...(end ? { endLsn: parseLsn(end) } : {}),
-        backoff: { initialMs: 100, maxMs: 1000, maxAttempts: 1 },
+        backoff: { initialMs: 100, maxMs: 1000, maxAttempts: 0 },
       },
       {
         message: (m) => {

@@ -77,10 +77,14 @@ export class ReplicationConnection {
       timeoutMs = parseDurationSetting(String((timeout.rows[0] as string[])[0]));
     };
     try {
-      const client = await connectWithSslFallback((c) => new pg.Client(c), { ...config, replication } as WalscopeClientConfig, {
-        ...opts,
-        init,
-      });
+      const client = await connectWithSslFallback(
+        (c) => new pg.Client(c),
+        { ...config, replication } as WalscopeClientConfig,
+        {
+          ...opts,
+          init,
+        },
+      );
       return new ReplicationConnection(client, kind, versionNum, timeoutMs);
     } catch (err) {
       throw toWalscopeError(err);

@@ -5,6 +5,7 @@ import {
   type ConnectTarget,
   type EventName,
   type EventPayload,
+  type ServerOverview,
 } from '../../shared/contract';
 import { WalscopeError } from '../../shared/errors';
 import { createDispatcher, type Dispatcher, type Handlers } from '../bridge/dispatcher';
@@ -53,6 +54,8 @@ interface Session {
 export class SessionManager {
   readonly dispatcher: Dispatcher;
   private readonly sessions = new Map<string, Session>();
+  /** session.connect calls in progress, by the renderer's connectId, for session.cancelConnect. */
+  private readonly connecting = new Map<string, AbortController>();
 
   constructor(
     private readonly opts: SessionManagerOptions,
@@ -130,27 +133,18 @@ export class SessionManager {
         return {};
       },
       'session.connect': async (r) => {
-        const { config, label, demo } = await this.configFor(r.target);
-        const monitor = await MonitorSession.open(config, { intervalMs: this.opts.pollIntervalMs ?? 1000 });
-        let snapshot;
+        const abort = new AbortController();
+        if (r.connectId) this.connecting.set(r.connectId, abort);
         try {
-          snapshot = await monitor.poll();
-        } catch (e) {
-          await monitor.close();
-          throw e;
+          return await this.connect(r.target, abort.signal);
+        } finally {
+          if (r.connectId) this.connecting.delete(r.connectId);
         }
-        const id = randomBytes(8).toString('hex');
-        const session: Session = { id, label, config, monitor, streams: new Map(), creating: new Map(), demo };
-        this.sessions.set(id, session);
-        monitor.start(
-          (snap, lag) => {
-            this.emit('monitor.snapshot', { sessionId: id, ...snap });
-            if (lag.length) this.emit('lag.delta', { sessionId: id, points: lag });
-          },
-          (error) => this.emit('session.state', { sessionId: id, state: 'reconnecting', error }),
-        );
-        this.emit('session.state', { sessionId: id, state: 'connected' });
-        return { sessionId: id, label, demo, overview: snapshot.overview };
+      },
+      'session.cancelConnect': async (r) => {
+        const pending = this.connecting.get(r.connectId);
+        pending?.abort();
+        return { cancelled: pending !== undefined };
       },
       'session.disconnect': async (r) => {
         await this.closeSession(r.sessionId);
@@ -203,6 +197,44 @@ export class SessionManager {
     };
   }
 
+  /**
+   * Opens a session: the monitor's connection (bounded by connect_timeout) and a first poll.
+   * Aborting `signal` ends whichever is in progress and closes what was opened, so a cancelled
+   * connect leaves no connection behind.
+   */
+  private async connect(
+    target: ConnectTarget,
+    signal: AbortSignal,
+  ): Promise<{ sessionId: string; label: string; demo: boolean; overview: ServerOverview }> {
+    const { config, label, demo } = await this.configFor(target);
+    if (signal.aborted) throw cancelled(label);
+    const monitor = await MonitorSession.open(config, { intervalMs: this.opts.pollIntervalMs ?? 1000, signal });
+    const onAbort = (): void => void monitor.close();
+    signal.addEventListener('abort', onAbort, { once: true });
+    let snapshot;
+    try {
+      snapshot = await monitor.poll();
+      if (signal.aborted) throw cancelled(label);
+    } catch (e) {
+      await monitor.close();
+      throw signal.aborted ? cancelled(label) : e;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+    const id = randomBytes(8).toString('hex');
+    const session: Session = { id, label, config, monitor, streams: new Map(), creating: new Map(), demo };
+    this.sessions.set(id, session);
+    monitor.start(
+      (snap, lag) => {
+        this.emit('monitor.snapshot', { sessionId: id, ...snap });
+        if (lag.length) this.emit('lag.delta', { sessionId: id, points: lag });
+      },
+      (error) => this.emit('session.state', { sessionId: id, state: 'reconnecting', error }),
+    );
+    this.emit('session.state', { sessionId: id, state: 'connected' });
+    return { sessionId: id, label, demo, overview: snapshot.overview };
+  }
+
   async closeSession(id: string): Promise<void> {
     const s = this.sessions.get(id);
     if (!s) return;
@@ -233,4 +265,8 @@ function overridesFrom(f: ConnectionFields): SettingsInput['overrides'] {
     ...(f.sslmode ? { sslmode: f.sslmode } : {}),
     ...(f.sslrootcert ? { sslrootcert: f.sslrootcert } : {}),
   };
+}
+
+function cancelled(label: string): WalscopeError {
+  return new WalscopeError({ code: 'CANCELLED', message: `connecting to ${label} was cancelled` });
 }

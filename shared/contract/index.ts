@@ -8,7 +8,9 @@ import type { EventName, EventPayload } from './events';
 
 // 2: `stream.batch` carries WireRows (list fields + message JSON text, no raw bytes);
 // `stream.raw` fetches one row's bytes.
-export const CONTRACT_VERSION = 2;
+// 3: `session.connect` takes a `connectId` and `session.cancelConnect` cancels it; `stream.state`
+// carries the reconnection `attempt` of `maxAttempts`.
+export const CONTRACT_VERSION = 3;
 
 export * from './commands';
 export * from './events';
