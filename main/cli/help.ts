@@ -13,7 +13,7 @@ Commands
   drop-slot NAME [--wait]          refuses an active slot unless --wait
   stream (--slot NAME [--direct] | --temporary [--plugin P])
          [--publication PUB]... [--start LSN] [--endpos LSN] [--consume]
-         [--option key=value]... [--heartbeats] [--stats]
+         [--option key=value]... [--heartbeats] [--stats] [--retries N]
                                    decoded changes as NDJSON on stdout
   serve [--port N] [--host 127.0.0.1] [--demo]
                                    the UI in a browser (prints a URL with an access token)
@@ -22,4 +22,7 @@ Streaming never moves a slot unless --consume is given: --slot reads a temporary
 slot (the original and its consumer are untouched); --direct attaches to the slot itself;
 --temporary creates a temporary slot at the current WAL position (dropped on exit).
 --plugin defaults to pgoutput when a --publication is given, otherwise test_decoding.
+A stream that cannot connect at all fails at once; a running stream that loses its connection
+reconnects up to --retries times (default 20, about three minutes), then fails.
+Every connection waits at most connect_timeout seconds (DSN or PGCONNECT_TIMEOUT; default 10).
 `;

@@ -1,6 +1,7 @@
 import { formatLsn, parseLsn, type Lsn } from '../../shared/lsn';
 import { toJsonMessage } from '../../shared/messages-json';
 import { formatPgMicros } from '../../shared/pgtime';
+import { DEFAULT_BACKOFF, type BackoffPolicy } from '../session/backoff';
 import { ChangeStream } from '../session/change-stream';
 import { StreamStatsMeter } from '../session/stream-stats';
 import type { StreamSource } from '../session/slot-source';
@@ -10,7 +11,7 @@ import { NdjsonWriter } from './ndjson-writer';
 
 export const STREAM_FLAGS = {
   booleans: ['temporary', 'direct', 'consume', 'heartbeats', 'stats'],
-  values: ['dsn', 'slot', 'plugin', 'publication', 'start', 'endpos', 'option'],
+  values: ['dsn', 'slot', 'plugin', 'publication', 'start', 'endpos', 'option', 'retries'],
 } as const;
 
 function lsnFlag(text: string | undefined, name: string): Lsn | undefined {
@@ -20,6 +21,16 @@ function lsnFlag(text: string | undefined, name: string): Lsn | undefined {
   } catch {
     throw usage(`--${name} ${JSON.stringify(text)} is not an LSN (expected X/X, e.g. 0/16B3748)`);
   }
+}
+
+/** --retries N: reconnection attempts after a running stream is lost (0: none). */
+function retriesFlag(text: string | undefined): BackoffPolicy {
+  if (text === undefined) return DEFAULT_BACKOFF;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n)) {
+    throw usage(`--retries takes a whole number of reconnection attempts (0: stop at the first loss)`);
+  }
+  return { ...DEFAULT_BACKOFF, maxAttempts: n };
 }
 
 function pluginOptionFlags(list: string[]): Record<string, string> {
@@ -53,6 +64,7 @@ export async function streamCommand(argv: readonly string[], io: CliIo): Promise
   const heartbeats = flag(args, 'heartbeats');
   const startLsn = lsnFlag(value(args, 'start'), 'start');
   const endLsn = lsnFlag(value(args, 'endpos'), 'endpos');
+  const backoff = retriesFlag(value(args, 'retries'));
   const settings = settingsFrom(value(args, 'dsn'), io.env);
   const out = new NdjsonWriter(io.stdout);
 
@@ -63,6 +75,7 @@ export async function streamCommand(argv: readonly string[], io: CliIo): Promise
       mode: flag(args, 'consume') ? 'consume' : 'inspect',
       publications,
       pluginOptions: pluginOptionFlags(values(args, 'option')),
+      backoff,
       ...(startLsn !== undefined ? { startLsn } : {}),
       ...(endLsn !== undefined ? { endLsn } : {}),
     },
@@ -84,7 +97,7 @@ export async function streamCommand(argv: readonly string[], io: CliIo): Promise
       state: (e) => {
         if (e.state === 'reconnecting' && e.error) {
           io.stderr.write(
-            `walscope: connection lost (${e.error.message}); reconnecting in ${e.delayMs ?? 0} ms (attempt ${e.attempt})\n`,
+            `walscope: connection lost (${e.error.message}); reconnecting in ${e.delayMs ?? 0} ms (attempt ${e.attempt}/${e.maxAttempts})\n`,
           );
         } else if (e.state === 'streaming' && stream.progress.reconnects > 0) {
           io.stderr.write(`walscope: streaming again from slot ${e.slot}\n`);

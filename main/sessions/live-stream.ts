@@ -67,6 +67,8 @@ export class LiveStream {
             mode,
             ...(e.slot ? { slot: e.slot } : {}),
             ...(e.error ? { error: e.error } : {}),
+            ...(e.attempt !== undefined ? { attempt: e.attempt } : {}),
+            ...(e.maxAttempts !== undefined ? { maxAttempts: e.maxAttempts } : {}),
           });
         },
         gap: (g) =>
