@@ -78,7 +78,7 @@ describe('settings precedence (libpq)', () => {
       sslmode: 'prefer',
     });
     expect(() => resolveConnectionSettings({ dsn: 'service=nope' }, env, { home: dir })).toThrow(
-      /service "nope" not found/,
+      /service named in the connection string not found/,
     );
     expect(() => resolveConnectionSettings({ dsn: 'sslmode=sometimes' }, env, { home: dir })).toThrow(
       /invalid sslmode/,
