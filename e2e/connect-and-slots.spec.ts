@@ -1,3 +1,6 @@
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { expect, test, WalscopePage } from './fixtures';
 
 test.describe('connect and slots', () => {
@@ -164,4 +167,40 @@ test.describe('connect and slots', () => {
     ).toEqual([{ c: target }]);
     await env.server.query(`SELECT pg_drop_replication_slot('e2e_advance')`);
   });
+
+  test('6. connecting to a server that never answers can be cancelled; no connection is left behind', async ({
+    page,
+    env,
+  }) => {
+    const sockets = new Set<net.Socket>();
+    const silent = net.createServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => undefined);
+      socket.resume();
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as net.AddressInfo).port;
+    try {
+      const w = new WalscopePage(page, env);
+      await w.open();
+      await w.connectWithDsn(`host=127.0.0.1 port=${port} user=nobody dbname=db connect_timeout=60`);
+      await expect(page.getByRole('button', { name: 'Connecting…' })).toBeDisabled();
+      await expect.poll(() => sockets.size).toBe(1);
+      // WALSCOPE_SCREENSHOTS=1 refreshes the picture in docs/ (a normal run leaves the tree clean).
+      if (process.env['WALSCOPE_SCREENSHOTS']) {
+        await page.screenshot({ path: path.join(SCREENSHOTS, 'connect-cancel.png') });
+      }
+      await page.getByRole('button', { name: 'Cancel' }).click();
+      await expect(page.getByRole('alert')).toContainText('Cancelled');
+      await expect(page.getByRole('alert')).toContainText(`connecting to 127.0.0.1:${port} was cancelled`);
+      await expect(page.getByRole('button', { name: 'Connect', exact: true })).toBeEnabled();
+      await expect(page.getByRole('button', { name: 'Cancel' })).toHaveCount(0);
+      await expect.poll(() => sockets.size).toBe(0);
+    } finally {
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+  });
 });
+
+const SCREENSHOTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'screenshots');

@@ -20,7 +20,7 @@ Commands
                                    active slot, never backwards, never past the flushed WAL
   stream (--slot NAME [--direct] | --temporary [--plugin P])
          [--publication PUB]... [--start LSN] [--endpos LSN] [--consume]
-         [--option key=value]... [--heartbeats] [--stats] [--walsender-reserve N|auto]
+         [--option key=value]... [--heartbeats] [--stats] [--walsender-reserve N|auto] [--retries N]
                                    decoded changes as NDJSON on stdout
   serve [--port N] [--host 127.0.0.1] [--demo]
                                    the UI in a browser (prints a URL with an access token)
@@ -44,4 +44,7 @@ A stream does not start when it would leave fewer than --walsender-reserve of th
 max_wal_senders free for standbys (default auto: 20%, at least 2; or WALSCOPE_WALSENDER_RESERVE).
 Each --publication is one publication name, used as it is (a name may contain a comma); repeat
 the flag for several.
+A stream that cannot connect at all fails at once; a running stream that loses its connection
+reconnects up to --retries times (default 20, about three minutes), then fails.
+Every connection waits at most connect_timeout seconds (DSN or PGCONNECT_TIMEOUT; default 10).
 `;

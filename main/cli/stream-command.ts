@@ -1,6 +1,7 @@
 import { formatLsn, parseLsn, type Lsn } from '../../shared/lsn';
 import { messageJson } from '../../shared/messages-json';
 import { formatPgMicros } from '../../shared/pgtime';
+import { DEFAULT_BACKOFF, type BackoffPolicy } from '../session/backoff';
 import { ChangeStream } from '../session/change-stream';
 import { StreamStatsMeter } from '../session/stream-stats';
 import { DEFAULT_WALSENDER_RESERVE, parseWalsenderReserve } from '../session/walsender-reserve';
@@ -13,7 +14,7 @@ import { WalscopeError } from '../../shared/errors';
 
 export const STREAM_FLAGS = {
   booleans: ['temporary', 'direct', 'consume', 'heartbeats', 'stats'],
-  values: ['dsn', 'slot', 'plugin', 'publication', 'start', 'endpos', 'option', 'walsender-reserve'],
+  values: ['dsn', 'slot', 'plugin', 'publication', 'start', 'endpos', 'option', 'walsender-reserve', 'retries'],
 } as const;
 
 function lsnFlag(text: string | undefined, name: string): Lsn | undefined {
@@ -23,6 +24,16 @@ function lsnFlag(text: string | undefined, name: string): Lsn | undefined {
   } catch {
     throw usage(`--${name} ${JSON.stringify(text)} is not an LSN (expected X/X, e.g. 0/16B3748)`);
   }
+}
+
+/** --retries N: reconnection attempts after a running stream is lost (0: none). */
+function retriesFlag(text: string | undefined): BackoffPolicy {
+  if (text === undefined) return DEFAULT_BACKOFF;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n)) {
+    throw usage(`--retries takes a whole number of reconnection attempts (0: stop at the first loss)`);
+  }
+  return { ...DEFAULT_BACKOFF, maxAttempts: n };
 }
 
 function pluginOptionFlags(list: string[]): Record<string, string> {
@@ -65,6 +76,7 @@ export async function streamCommand(argv: readonly string[], io: CliIo): Promise
         value(args, 'walsender-reserve') ? '--walsender-reserve' : 'WALSCOPE_WALSENDER_RESERVE',
       )
     : DEFAULT_WALSENDER_RESERVE;
+  const backoff = retriesFlag(value(args, 'retries'));
   const settings = settingsFrom(value(args, 'dsn'), io.env);
   const out = new NdjsonWriter(io.stdout);
 
@@ -76,6 +88,7 @@ export async function streamCommand(argv: readonly string[], io: CliIo): Promise
       publications,
       pluginOptions: pluginOptionFlags(values(args, 'option')),
       walsenderReserve,
+      backoff,
       ...(startLsn !== undefined ? { startLsn } : {}),
       ...(endLsn !== undefined ? { endLsn } : {}),
     },
@@ -99,7 +112,7 @@ export async function streamCommand(argv: readonly string[], io: CliIo): Promise
       state: (e) => {
         if (e.state === 'reconnecting' && e.error) {
           io.stderr.write(
-            `walscope: connection lost (${e.error.message}); reconnecting in ${e.delayMs ?? 0} ms (attempt ${e.attempt})\n`,
+            `walscope: connection lost (${e.error.message}); reconnecting in ${e.delayMs ?? 0} ms (attempt ${e.attempt}/${e.maxAttempts})\n`,
           );
         } else if (e.state === 'streaming' && stream.progress.reconnects > 0) {
           io.stderr.write(`walscope: streaming again from slot ${e.slot}\n`);

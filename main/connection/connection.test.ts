@@ -1,9 +1,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { X509Certificate } from 'node:crypto';
+import type { PeerCertificate } from 'node:tls';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { WalscopeError } from '../../shared/errors';
 import { parseConnectionString } from './conninfo';
 import { toPgClientConfig } from './pg-config';
+import { selfSignedPem } from './test-support/pem';
 import { lookupPgpass } from './pgpass';
 import { describeSettings, resolveConnectionSettings } from './settings';
 
@@ -78,7 +82,7 @@ describe('settings precedence (libpq)', () => {
       sslmode: 'prefer',
     });
     expect(() => resolveConnectionSettings({ dsn: 'service=nope' }, env, { home: dir })).toThrow(
-      /service "nope" not found/,
+      /service named in the connection string not found/,
     );
     expect(() => resolveConnectionSettings({ dsn: 'sslmode=sometimes' }, env, { home: dir })).toThrow(
       /invalid sslmode/,
@@ -108,7 +112,8 @@ describe('sslmode → node-postgres', () => {
     { home: '/nonexistent' },
   );
   it('maps each mode like libpq', () => {
-    const ca = write('ca.pem', 'CA');
+    const pem = selfSignedPem(dir).cert;
+    const ca = write('ca.pem', pem);
     expect(toPgClientConfig({ ...base, sslmode: 'disable' }).ssl).toBe(false);
     expect(toPgClientConfig({ ...base, sslmode: 'allow' }).ssl).toBe(false);
     const prefer = toPgClientConfig({ ...base, sslmode: 'prefer' });
@@ -119,13 +124,13 @@ describe('sslmode → node-postgres', () => {
       string,
       unknown
     >;
-    expect(requireWithCa).toMatchObject({ ca: 'CA', rejectUnauthorized: true });
+    expect(requireWithCa).toMatchObject({ ca: pem, rejectUnauthorized: true });
     const verifyCa = toPgClientConfig({ ...base, sslmode: 'verify-ca', sslrootcert: ca }).ssl as {
       checkServerIdentity: () => unknown;
     };
     expect(verifyCa.checkServerIdentity()).toBeUndefined();
-    expect(toPgClientConfig({ ...base, sslmode: 'verify-full', sslrootcert: ca }).ssl).toEqual({
-      ca: 'CA',
+    expect(toPgClientConfig({ ...base, sslmode: 'verify-full', sslrootcert: ca }).ssl).toMatchObject({
+      ca: pem,
       rejectUnauthorized: true,
       servername: 'db.example',
     });
@@ -150,5 +155,43 @@ describe('sslmode → node-postgres', () => {
       unknown
     >;
     expect(c).toMatchObject({ keepAlive: true, application_name: 'walscope/0.1.0', replication: 'database' });
+  });
+});
+
+describe('TLS files and verify-full by IP address', () => {
+  const base = resolveConnectionSettings({ dsn: 'host=10.1.2.3 user=u' }, { PGPASSFILE: '/none' }, { home: '/none' });
+  it('a certificate or key file that is not PEM is a configuration error naming the file', () => {
+    const { cert, key } = selfSignedPem(dir);
+    const notPem = write('notes.txt', 'this is not a certificate\n');
+    const der = path.join(dir, 'cert.der');
+    fs.writeFileSync(der, new X509Certificate(cert).raw);
+    const cases: [Partial<typeof base>, string][] = [
+      [{ sslmode: 'verify-full', sslrootcert: notPem }, notPem],
+      [{ sslmode: 'verify-full', sslrootcert: der }, der],
+      [{ sslmode: 'require', sslcert: notPem, sslkey: write('key.pem', key) }, notPem],
+      [{ sslmode: 'require', sslcert: write('cert.pem', cert), sslkey: notPem }, notPem],
+    ];
+    for (const [extra, file] of cases) {
+      let error: unknown;
+      try {
+        toPgClientConfig({ ...base, ...extra });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(WalscopeError);
+      expect((error as WalscopeError).code).toBe('INVALID_ARGUMENT');
+      expect((error as WalscopeError).message).toContain(`${file} is not usable`);
+    }
+  });
+  it('verify-full to an IP sets no SNI servername and checks the certificate against the IP', () => {
+    const { cert } = selfSignedPem(dir);
+    const ssl = toPgClientConfig({ ...base, sslmode: 'verify-full', sslrootcert: write('ca.pem', cert) }).ssl as {
+      servername?: string;
+      checkServerIdentity(name: string, c: PeerCertificate): Error | undefined;
+    };
+    expect(ssl.servername).toBeUndefined();
+    const forIp = (ip: string) => ({ subject: { CN: 'x' }, subjectaltname: `IP Address:${ip}` }) as PeerCertificate;
+    expect(ssl.checkServerIdentity('ignored', forIp('10.1.2.3'))).toBeUndefined();
+    expect(ssl.checkServerIdentity('10.1.2.3', forIp('10.9.9.9'))).toBeInstanceOf(Error);
   });
 });

@@ -7,13 +7,19 @@ import { WalscopeError } from '../../shared/errors';
  */
 export type Conninfo = Record<string, string>;
 
-function invalid(message: string): WalscopeError {
-  return new WalscopeError({
-    code: 'INVALID_ARGUMENT',
-    message,
-    hint: 'Use postgres://user@host:5432/dbname?sslmode=require or host=… port=… dbname=… user=…',
-  });
+/**
+ * Messages about a malformed string never quote it: where the syntax breaks is often inside a
+ * password (an unquoted space, an unescaped "&" or "/"), so they give a position or a parameter
+ * number instead.
+ */
+function invalid(message: string, hint = FORMS_HINT): WalscopeError {
+  return new WalscopeError({ code: 'INVALID_ARGUMENT', message, hint });
 }
+
+const FORMS_HINT = 'Use postgres://user@host:5432/dbname?sslmode=require or host=… port=… dbname=… user=…';
+const QUOTE_HINT = "Quote a value that holds spaces or quotes: password='a b\\'c'. " + FORMS_HINT;
+const PERCENT_HINT =
+  'Percent-encode reserved characters in the user name, password and parameter values (/ as %2F, ? as %3F, # as %23, @ as %40, & as %26, space as %20).';
 
 function decode(s: string, what: string): string {
   try {
@@ -57,11 +63,23 @@ function parseUri(uri: string): Conninfo {
     if (host) out['host'] = decode(host, 'host');
     if (port) out['port'] = port;
   }
+  // An "@" after the host part means the user info was cut short: a password holding an unencoded
+  // "/" (e.g. postgres://u:se/cret@h/db) would otherwise become part of the database name, and be
+  // shown wherever the database is named.
+  if (at < 0 && m[2]?.includes('@')) {
+    throw invalid('the connection URI has an "@" after its host part', PERCENT_HINT);
+  }
   if (m[2]) out['dbname'] = decode(m[2], 'database');
-  for (const pair of (m[3] ?? '').split('&')) {
+  const pairs = (m[3] ?? '').split('&');
+  for (const [index, pair] of pairs.entries()) {
     if (!pair) continue;
     const eq = pair.indexOf('=');
-    if (eq <= 0) throw invalid(`malformed URI parameter ${JSON.stringify(pair)}`);
+    if (eq <= 0) {
+      throw invalid(
+        `malformed parameter ${index + 1} of the connection URI's query (expected key=value)`,
+        PERCENT_HINT,
+      );
+    }
     const key = decode(pair.slice(0, eq), 'parameter');
     const value = decode(pair.slice(eq + 1).replace(/\+/g, ' '), 'parameter');
     // libpq accepts the JDBC-style ssl=true as sslmode=require.
@@ -84,9 +102,11 @@ function parseKeywordValue(s: string): Conninfo {
     const start = i;
     while (i < n && /[A-Za-z0-9_]/.test(s[i]!)) i++;
     const key = s.slice(start, i);
-    if (!key) throw invalid(`malformed connection string near ${JSON.stringify(s.slice(start, start + 20))}`);
+    if (!key) throw invalid(`malformed connection string at character ${start + 1}: expected a keyword`, QUOTE_HINT);
     space();
-    if (s[i] !== '=') throw invalid(`missing "=" after "${key}" in the connection string`);
+    if (s[i] !== '=') {
+      throw invalid(`missing "=" after the keyword at character ${start + 1} of the connection string`, QUOTE_HINT);
+    }
     i++;
     space();
     let value = '';

@@ -1,5 +1,7 @@
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
-import type { ConnectionOptions } from 'node:tls';
+import { isIP } from 'node:net';
+import { checkServerIdentity, type ConnectionOptions } from 'node:tls';
 import type pg from 'pg';
 import { WalscopeError } from '../../shared/errors';
 import type { ConnectionSettings } from './settings';
@@ -16,6 +18,53 @@ function readFile(file: string, what: string): string {
       message: `cannot read ${what} ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
     });
   }
+}
+
+const CERTIFICATE_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
+
+function notPem(what: string, file: string, detail: string): WalscopeError {
+  return new WalscopeError({
+    code: 'INVALID_ARGUMENT',
+    message: `${what} ${file} is not usable: ${detail}`,
+    hint: 'Give a PEM file (text starting with -----BEGIN …-----); convert DER with: openssl x509 -inform der -in FILE -out FILE.pem (certificates) or openssl pkey -inform der -in FILE -out FILE.pem (keys).',
+  });
+}
+
+/**
+ * A certificate file (root or client) checked before use: Node accepts non-PEM text as a CA list
+ * without a word and fails later, deep in the TLS upgrade, with an OpenSSL message that would
+ * reach the user as INTERNAL. Every certificate in the file must parse.
+ */
+function readCertificates(file: string, what: string): string {
+  const text = readFile(file, what);
+  const blocks = text.match(CERTIFICATE_BLOCK);
+  if (!blocks) throw notPem(what, file, 'no PEM certificate in it');
+  for (const block of blocks) {
+    try {
+      new X509Certificate(block);
+    } catch (e) {
+      throw notPem(what, file, `a certificate in it does not parse (${(e as Error).message})`);
+    }
+  }
+  return text;
+}
+
+function readPrivateKey(file: string, what: string): string {
+  const text = readFile(file, what);
+  try {
+    createPrivateKey(text);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ERR_MISSING_PASSPHRASE') {
+      throw new WalscopeError({
+        code: 'INVALID_ARGUMENT',
+        message: `${what} ${file} is encrypted`,
+        hint: 'WALscope does not read sslpassword: decrypt the key (openssl pkey -in FILE -out FILE.plain) and keep it readable only by you.',
+      });
+    }
+    throw notPem(what, file, 'not a PEM private key');
+  }
+  return text;
 }
 
 /**
@@ -46,14 +95,18 @@ export function toPgClientConfig(
     enableChannelBinding: s.channelBinding !== 'disable',
   };
   if (s.password !== undefined) config.password = s.password;
-  if (s.connectTimeoutSec) config.connectionTimeoutMillis = s.connectTimeoutSec * 1000;
+  // Unset: connectWithSslFallback applies WALscope's default bound; 0: no bound (libpq's 0).
+  if (s.connectTimeoutSec !== undefined) config.connectionTimeoutMillis = s.connectTimeoutSec * 1000;
   if (opts.replication) {
     (config as Record<string, unknown>)['replication'] = opts.replication === 'database' ? 'database' : true;
   }
   const tls: ConnectionOptions = {};
-  if (s.sslcert) tls.cert = readFile(s.sslcert, 'client certificate');
-  if (s.sslkey) tls.key = readFile(s.sslkey, 'client key');
-  const ca = s.sslrootcert && s.sslrootcert !== 'system' ? readFile(s.sslrootcert, 'root certificate') : undefined;
+  if (s.sslcert) tls.cert = readCertificates(s.sslcert, 'client certificate (sslcert)');
+  if (s.sslkey) tls.key = readPrivateKey(s.sslkey, 'client key (sslkey)');
+  const ca =
+    s.sslrootcert && s.sslrootcert !== 'system'
+      ? readCertificates(s.sslrootcert, 'root certificate (sslrootcert)')
+      : undefined;
   switch (s.sslmode) {
     case 'disable':
     case 'allow':
@@ -72,29 +125,19 @@ export function toPgClientConfig(
       config.ssl = { ...tls, ...(ca ? { ca } : {}), rejectUnauthorized: true, checkServerIdentity: () => undefined };
       break;
     case 'verify-full':
-      config.ssl = { ...tls, ...(ca ? { ca } : {}), rejectUnauthorized: true, servername: s.host };
+      config.ssl = {
+        ...tls,
+        ...(ca ? { ca } : {}),
+        rejectUnauthorized: true,
+        // SNI carries host names only (RFC 6066; Node warns, DEP0123, when given an IP). The
+        // certificate is checked against the host we were given either way: an IP address
+        // against the certificate's IP SANs, a name against its DNS SANs.
+        ...(isIP(s.host) ? {} : { servername: s.host }),
+        checkServerIdentity: (_servername, cert) => checkServerIdentity(s.host, cert),
+      };
       break;
   }
   return config;
 }
 
-/** Connects, retrying once without TLS when sslmode=prefer met a server without TLS. */
-export async function connectWithSslFallback<C extends pg.Client>(
-  make: (config: pg.ClientConfig) => C,
-  config: WalscopeClientConfig,
-): Promise<C> {
-  const { sslFallback, ...rest } = config;
-  const client = make(rest);
-  try {
-    await client.connect();
-    return client;
-  } catch (err) {
-    await client.end().catch(() => undefined);
-    if (sslFallback && /does not support SSL/i.test(String((err as Error).message))) {
-      const plain = make({ ...rest, ssl: false });
-      await plain.connect();
-      return plain;
-    }
-    throw err;
-  }
-}
+export { connectWithSslFallback, DEFAULT_CONNECT_TIMEOUT_MS, type ConnectOptions } from './open-client';

@@ -25,7 +25,8 @@ export function parseServiceFile(text: string): Map<string, Conninfo> {
   return services;
 }
 
-export function lookupService(name: string, files: string[]): Conninfo {
+/** `described` replaces the quoted name in the message (a name from a connection string is not shown). */
+export function lookupService(name: string, files: string[], described?: string): Conninfo {
   for (const file of files) {
     let text: string;
     try {
@@ -38,7 +39,7 @@ export function lookupService(name: string, files: string[]): Conninfo {
   }
   throw new WalscopeError({
     code: 'INVALID_ARGUMENT',
-    message: `definition of service "${name}" not found`,
+    message: `definition of service ${described ?? JSON.stringify(name)} not found`,
     hint: `Looked in: ${files.join(', ') || '(no service file)'}.`,
   });
 }

@@ -71,7 +71,13 @@ export function resolveConnectionSettings(
 ): ConnectionSettings {
   const home = files.home ?? env['HOME'] ?? os.homedir();
   const explicit: Conninfo = { ...(input.dsn ? parseConnectionString(input.dsn) : {}) };
-  for (const [k, v] of Object.entries(input.overrides ?? {})) if (v !== undefined && v !== '') explicit[k] = v;
+  const fromDsn = new Set(Object.keys(explicit));
+  for (const [k, v] of Object.entries(input.overrides ?? {})) {
+    if (v !== undefined && v !== '') {
+      explicit[k] = v;
+      fromDsn.delete(k);
+    }
+  }
 
   const fromEnv: Conninfo = {};
   for (const [name, key] of Object.entries(ENV)) {
@@ -85,25 +91,31 @@ export function resolveConnectionSettings(
       env['PGSERVICEFILE'] ?? path.join(home, '.pg_service.conf'),
       ...(env['PGSYSCONFDIR'] ? [path.join(env['PGSYSCONFDIR'], 'pg_service.conf')] : []),
     ];
-    fromService = lookupService(serviceName, serviceFiles);
+    fromService = lookupService(
+      serviceName,
+      serviceFiles,
+      fromDsn.has('service') ? 'named in the connection string' : undefined,
+    );
   }
   const merged: Conninfo = { ...fromEnv, ...fromService, ...explicit };
+  // A value from a connection string is never quoted in a message: if the string was malformed, it
+  // may hold part of the password. Values from fields, variables and service files are shown.
+  const shown = (key: string): string =>
+    fromDsn.has(key) ? ' (in the connection string)' : ` ${JSON.stringify(merged[key])}`;
   const warnings: string[] = [];
 
   const user = merged['user'] ?? os.userInfo().username;
   const portText = merged['port'] ?? '5432';
   const port = Number(portText);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw invalid(`invalid port ${JSON.stringify(portText)}`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw invalid(`invalid port${shown('port')}`, 'Use 1–65535.');
   const sslmode = (merged['sslmode'] ?? 'prefer') as SslMode;
   if (!SSL_MODES.includes(sslmode)) {
-    throw invalid(`invalid sslmode ${JSON.stringify(merged['sslmode'])}`, `Use one of: ${SSL_MODES.join(', ')}.`);
+    throw invalid(`invalid sslmode${shown('sslmode')}`, `Use one of: ${SSL_MODES.join(', ')}.`);
   }
   const channelBinding = (merged['channel_binding'] ?? 'prefer') as ConnectionSettings['channelBinding'];
   if (!['disable', 'prefer', 'require'].includes(channelBinding)) {
-    throw invalid(
-      `invalid channel_binding ${JSON.stringify(merged['channel_binding'])}`,
-      'Use disable, prefer or require.',
-    );
+    throw invalid(`invalid channel_binding${shown('channel_binding')}`, 'Use disable, prefer or require.');
   }
   if (channelBinding === 'require' && (sslmode === 'disable' || sslmode === 'allow')) {
     throw invalid('channel_binding=require needs TLS', 'Use sslmode=require, verify-ca or verify-full.');
@@ -120,7 +132,8 @@ export function resolveConnectionSettings(
   };
   if (merged['password'] !== undefined) settings.password = merged['password'];
   for (const k of ['sslrootcert', 'sslcert', 'sslkey'] as const) if (merged[k]) settings[k] = merged[k];
-  if (merged['connect_timeout']) settings.connectTimeoutSec = Number(merged['connect_timeout']);
+  if (merged['connect_timeout'] !== undefined)
+    settings.connectTimeoutSec = parseConnectTimeout(merged['connect_timeout']);
   if (serviceName) settings.service = serviceName;
 
   if (settings.password === undefined) {
@@ -130,6 +143,30 @@ export function resolveConnectionSettings(
     if (found.password !== undefined) settings.password = found.password;
   }
   return settings;
+}
+
+/**
+ * connect_timeout in seconds, read like libpq's pqParseIntParam (an integer, surrounding blanks
+ * allowed; anything else is an error, not ignored). 0 waits indefinitely as in libpq; libpq takes
+ * a negative value as 0, WALscope refuses it (it is a typo more often than a wish to wait forever).
+ * Below 2 s libpq uses 2 s. https://www.postgresql.org/docs/current/libpq-connect.html
+ */
+export function parseConnectTimeout(text: string): number {
+  const trimmed = text.trim();
+  if (!/^[+-]?\d+$/.test(trimmed) || !Number.isSafeInteger(Number(trimmed))) {
+    throw invalid(
+      `invalid integer value for connection option "connect_timeout"`,
+      'Give connect_timeout a whole number of seconds (e.g. connect_timeout=10); 0 waits indefinitely.',
+    );
+  }
+  const seconds = Number(trimmed);
+  if (seconds < 0) {
+    throw invalid(
+      `invalid value for connection option "connect_timeout": it must not be negative`,
+      'Give connect_timeout a whole number of seconds (e.g. connect_timeout=10); 0 waits indefinitely.',
+    );
+  }
+  return seconds === 0 ? 0 : Math.max(2, seconds);
 }
 
 /** For logs and error messages: everything but the password. */

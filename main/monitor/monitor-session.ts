@@ -26,6 +26,8 @@ export interface MonitorOptions {
   now?: () => number;
   /** Walsender slots a peek or a temporary slot must leave free (walsender-reserve.ts); none if unset. */
   walsenderReserve?: WalsenderReserve;
+  /** Aborts opening the session (the connect dialog's Cancel). */
+  signal?: AbortSignal;
 }
 
 export interface MonitorSnapshot {
@@ -80,11 +82,19 @@ export class MonitorSession {
   }
 
   static async open(config: WalscopeClientConfig, opts: MonitorOptions = {}): Promise<MonitorSession> {
-    const client = await openSqlSession(config, { readOnly: true, statementTimeoutMs: 5000 });
+    let versionNum = 0;
+    const client = await openSqlSession(config, {
+      readOnly: true,
+      statementTimeoutMs: 5000,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      init: async (c) => {
+        versionNum = Number(
+          (await c.query<{ v: string }>(`SELECT current_setting('server_version_num') AS v`)).rows[0]!.v,
+        );
+      },
+    });
     const m = new MonitorSession(client, config, opts);
-    m.versionNum = Number(
-      (await client.query<{ v: string }>(`SELECT current_setting('server_version_num') AS v`)).rows[0]!.v,
-    );
+    m.versionNum = versionNum;
     return m;
   }
 
@@ -225,7 +235,7 @@ export class MonitorSession {
         source: { kind: 'copy', slot: name },
         publications: pubs,
         ...(end ? { endLsn: parseLsn(end) } : {}),
-        backoff: { initialMs: 100, maxMs: 1000, maxAttempts: 1 },
+        backoff: { initialMs: 100, maxMs: 1000, maxAttempts: 0 },
         ...(this.walsenderReserve !== undefined ? { walsenderReserve: this.walsenderReserve } : {}),
       },
       {

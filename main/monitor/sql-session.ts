@@ -9,7 +9,13 @@ import { toWalscopeError } from '../session/pg-errors';
  */
 export async function openSqlSession(
   config: WalscopeClientConfig,
-  opts: { readOnly?: boolean; statementTimeoutMs?: number } = {},
+  opts: {
+    readOnly?: boolean;
+    statementTimeoutMs?: number;
+    signal?: AbortSignal;
+    /** First reads that belong to connecting: bounded by the connect timeout, cancelled by `signal`. */
+    init?: (client: pg.Client) => Promise<void>;
+  } = {},
 ): Promise<pg.Client> {
   const readOnly = opts.readOnly ?? true;
   const { replication: _replication, ...plain } = config as WalscopeClientConfig & { replication?: unknown };
@@ -24,6 +30,7 @@ export async function openSqlSession(
         ...plain,
         options: `-c default_transaction_read_only=${readOnly ? 'on' : 'off'} -c statement_timeout=${opts.statementTimeoutMs ?? 10_000}`,
       },
+      { ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.init ? { init: opts.init } : {}) },
     );
   } catch (err) {
     throw toWalscopeError(err);

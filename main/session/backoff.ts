@@ -5,11 +5,15 @@
 export interface BackoffPolicy {
   initialMs: number;
   maxMs: number;
-  /** Give up after this many consecutive failures (Infinity: never). */
+  /**
+   * Reconnection attempts after a running stream was lost, before giving up with an error
+   * (0: never reconnect; Infinity: never give up). The count starts again once streaming resumes.
+   */
   maxAttempts: number;
 }
 
-export const DEFAULT_BACKOFF: BackoffPolicy = { initialMs: 250, maxMs: 15_000, maxAttempts: Infinity };
+/** About three minutes of attempts (each also bounded by the connect timeout), then an error. */
+export const DEFAULT_BACKOFF: BackoffPolicy = { initialMs: 250, maxMs: 15_000, maxAttempts: 20 };
 
 export function backoffDelayMs(policy: BackoffPolicy, attempt: number, random: () => number = Math.random): number {
   const exp = Math.min(policy.maxMs, policy.initialMs * 2 ** Math.min(attempt, 30));

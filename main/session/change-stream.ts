@@ -29,7 +29,9 @@ export type StreamState = 'connecting' | 'streaming' | 'reconnecting' | 'stopped
 export interface StreamStateEvent {
   state: StreamState;
   slot?: string;
+  /** While reconnecting: this attempt (1-based) of at most maxAttempts. */
   attempt?: number;
+  maxAttempts?: number;
   delayMs?: number;
   error?: ErrorInfo;
   backendPid?: number;
@@ -114,14 +116,19 @@ export class ChangeStream {
     return this.conn?.backendPid;
   }
 
-  /** Runs until stopped, the end position, or a non-transient error (rejects with WalscopeError). */
+  /**
+   * Runs until stopped, the end position, or an error (rejects with WalscopeError). A stream that
+   * never streamed fails with the first error and its cause: nothing was running to resume, and
+   * "reconnecting" would hide a wrong host or password. A stream that was running reconnects on a
+   * transient failure, at most `backoff.maxAttempts` times per outage, then fails saying so.
+   */
   async run(): Promise<RunOutcome> {
     const policy = this.options.backoff ?? DEFAULT_BACKOFF;
     let attempt = 0;
     let connectedOnce = false;
     for (;;) {
       if (this.stopping) return this.finish('stopped');
-      this.emitState({ state: connectedOnce ? 'reconnecting' : 'connecting', attempt });
+      if (!connectedOnce) this.emitState({ state: 'connecting' });
       try {
         const outcome = await this.runOnce(connectedOnce, () => {
           attempt = 0;
@@ -132,17 +139,12 @@ export class ChangeStream {
         const e = toWalscopeError(err);
         await this.closeConnection();
         if (this.stopping) return this.finish('stopped');
-        // A slot in use on the first attempt belongs to someone else: say so. After we have
-        // streamed, it is our own dead walsender the server has not noticed yet: retry.
-        const retry = isTransient(e) && !(e.code === 'SLOT_IN_USE' && !connectedOnce);
-        if (!retry || attempt + 1 >= policy.maxAttempts) {
-          this.emitState({ state: 'failed', error: e.toInfo() });
-          throw e;
-        }
+        if (!connectedOnce || !isTransient(e)) return this.fail(e);
+        if (attempt >= policy.maxAttempts) return this.fail(gaveUp(e, attempt));
         const delayMs = backoffDelayMs(policy, attempt);
         attempt++;
         this.progress.reconnects++;
-        this.emitState({ state: 'reconnecting', attempt, delayMs, error: e.toInfo() });
+        this.emitState({ state: 'reconnecting', attempt, maxAttempts: policy.maxAttempts, delayMs, error: e.toInfo() });
         await sleep(delayMs, this.abort.signal);
       }
     }
@@ -256,6 +258,11 @@ export class ChangeStream {
     }
   }
 
+  private fail(e: WalscopeError): never {
+    this.emitState({ state: 'failed', error: e.toInfo() });
+    throw e;
+  }
+
   private async finish(outcome: RunOutcome): Promise<RunOutcome> {
     await this.closeConnection();
     this.emitState({ state: 'stopped' });
@@ -286,4 +293,17 @@ function slotCommand(source: StreamSource): string {
       return never;
     }
   }
+}
+
+/** The error after the last reconnection attempt: what was tried, and the last cause. */
+function gaveUp(last: WalscopeError, attempts: number): WalscopeError {
+  const info = last.toInfo();
+  return new WalscopeError(
+    {
+      ...info,
+      message: `the stream was lost and ${attempts === 0 ? 'reconnecting is turned off' : `${attempts} reconnection attempt${attempts === 1 ? '' : 's'} failed`}; last error: ${info.message}`,
+      hint: `${info.hint ? `${info.hint} ` : ''}Start the stream again when the server is back${attempts === 0 ? '' : ', or allow more attempts'}.`,
+    },
+    { cause: last },
+  );
 }

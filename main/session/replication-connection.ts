@@ -60,27 +60,33 @@ export class ReplicationConnection {
     });
   }
 
-  static async open(config: WalscopeClientConfig, kind: ReplicationKind): Promise<ReplicationConnection> {
+  static async open(
+    config: WalscopeClientConfig,
+    kind: ReplicationKind,
+    opts: { signal?: AbortSignal } = {},
+  ): Promise<ReplicationConnection> {
     const replication = kind === 'database' ? 'database' : 'true';
-    const early = (_err: unknown): void => undefined; // errors before connect() settles surface through it
-    let client: pg.Client | undefined;
-    try {
-      client = await connectWithSslFallback(
-        (c) => {
-          const made = new pg.Client(c);
-          made.on('error', early);
-          return made;
-        },
-        { ...config, replication } as WalscopeClientConfig,
-      );
+    let versionNum = 0;
+    let timeoutMs = 0;
+    // Reading the two settings is part of connecting: a server that authenticates and then stalls
+    // is bounded by the same connect timeout.
+    const init = async (client: pg.Client): Promise<void> => {
       const version = await client.query({ text: 'SHOW server_version_num', rowMode: 'array', types: TEXT_TYPES });
       const timeout = await client.query({ text: 'SHOW wal_sender_timeout', rowMode: 'array', types: TEXT_TYPES });
-      const versionNum = Number((version.rows[0] as string[])[0]);
-      const timeoutMs = parseDurationSetting(String((timeout.rows[0] as string[])[0]));
-      client.off('error', early);
+      versionNum = Number((version.rows[0] as string[])[0]);
+      timeoutMs = parseDurationSetting(String((timeout.rows[0] as string[])[0]));
+    };
+    try {
+      const client = await connectWithSslFallback(
+        (c) => new pg.Client(c),
+        { ...config, replication } as WalscopeClientConfig,
+        {
+          ...opts,
+          init,
+        },
+      );
       return new ReplicationConnection(client, kind, versionNum, timeoutMs);
     } catch (err) {
-      await client?.end().catch(() => undefined);
       throw toWalscopeError(err);
     }
   }

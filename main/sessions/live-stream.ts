@@ -74,6 +74,8 @@ export class LiveStream {
             mode,
             ...(e.slot ? { slot: e.slot } : {}),
             ...(e.error ? { error: e.error } : {}),
+            ...(e.attempt !== undefined ? { attempt: e.attempt } : {}),
+            ...(e.maxAttempts !== undefined ? { maxAttempts: e.maxAttempts } : {}),
           });
         },
         waiting: (w) =>

@@ -5,6 +5,7 @@ import {
   type ConnectTarget,
   type EventName,
   type EventPayload,
+  type ServerOverview,
 } from '../../shared/contract';
 import { WalscopeError } from '../../shared/errors';
 import { createDispatcher, type Dispatcher, type Handlers } from '../bridge/dispatcher';
@@ -68,6 +69,8 @@ export class SessionManager {
   /** Replication connections (streams, peeks, temporary slots) across all of this client's servers. */
   private readonly replication: Allowance;
   private readonly connections: Allowance;
+  /** session.connect calls in progress, by the renderer's connectId, for session.cancelConnect. */
+  private readonly connecting = new Map<string, AbortController>();
 
   constructor(
     private readonly opts: SessionManagerOptions,
@@ -149,36 +152,22 @@ export class SessionManager {
         return {};
       },
       'session.connect': async (r) => {
+        const abort = new AbortController();
+        if (r.connectId) this.connecting.set(r.connectId, abort);
         const release = this.connections.acquire();
-        let opened;
         try {
-          opened = await this.open(r.target);
+          return await this.connect(r.target, abort.signal, release);
         } catch (e) {
           release();
           throw e;
+        } finally {
+          if (r.connectId) this.connecting.delete(r.connectId);
         }
-        const { config, label, demo, monitor, snapshot } = opened;
-        const id = randomBytes(8).toString('hex');
-        const session: Session = {
-          id,
-          label,
-          config,
-          monitor,
-          streams: new Map(),
-          creating: new Map(),
-          demo,
-          releases: [release],
-        };
-        this.sessions.set(id, session);
-        monitor.start(
-          (snap, lag) => {
-            this.emit('monitor.snapshot', { sessionId: id, ...snap });
-            if (lag.length) this.emit('lag.delta', { sessionId: id, points: lag });
-          },
-          (error) => this.emit('session.state', { sessionId: id, state: 'reconnecting', error }),
-        );
-        this.emit('session.state', { sessionId: id, state: 'connected' });
-        return { sessionId: id, label, demo, overview: snapshot.overview };
+      },
+      'session.cancelConnect': async (r) => {
+        const pending = this.connecting.get(r.connectId);
+        pending?.abort();
+        return { cancelled: pending !== undefined };
       },
       'session.disconnect': async (r) => {
         await this.closeSession(r.sessionId);
@@ -259,24 +248,56 @@ export class SessionManager {
     };
   }
 
-  private async open(target: ConnectTarget): Promise<{
-    config: WalscopeClientConfig;
-    label: string;
-    demo: boolean;
-    monitor: MonitorSession;
-    snapshot: Awaited<ReturnType<MonitorSession['poll']>>;
-  }> {
+  /**
+   * Opens a session: the monitor's connection (bounded by connect_timeout) and a first poll.
+   * Aborting `signal` ends whichever is in progress and closes what was opened, so a cancelled
+   * connect leaves no connection behind.
+   */
+  private async connect(
+    target: ConnectTarget,
+    signal: AbortSignal,
+    release: () => void,
+  ): Promise<{ sessionId: string; label: string; demo: boolean; overview: ServerOverview }> {
     const { config, label, demo } = await this.configFor(target);
+    if (signal.aborted) throw cancelled(label);
     const monitor = await MonitorSession.open(config, {
       intervalMs: this.opts.pollIntervalMs ?? 1000,
+      signal,
       walsenderReserve: this.limits.walsenderReserve,
     });
+    const onAbort = (): void => void monitor.close();
+    signal.addEventListener('abort', onAbort, { once: true });
+    let snapshot;
     try {
-      return { config, label, demo, monitor, snapshot: await monitor.poll() };
+      snapshot = await monitor.poll();
+      if (signal.aborted) throw cancelled(label);
     } catch (e) {
       await monitor.close();
-      throw e;
+      throw signal.aborted ? cancelled(label) : e;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
     }
+    const id = randomBytes(8).toString('hex');
+    const session: Session = {
+      id,
+      label,
+      config,
+      monitor,
+      streams: new Map(),
+      creating: new Map(),
+      demo,
+      releases: [release],
+    };
+    this.sessions.set(id, session);
+    monitor.start(
+      (snap, lag) => {
+        this.emit('monitor.snapshot', { sessionId: id, ...snap });
+        if (lag.length) this.emit('lag.delta', { sessionId: id, points: lag });
+      },
+      (error) => this.emit('session.state', { sessionId: id, state: 'reconnecting', error }),
+    );
+    this.emit('session.state', { sessionId: id, state: 'connected' });
+    return { sessionId: id, label, demo, overview: snapshot.overview };
   }
 
   async closeSession(id: string): Promise<void> {
@@ -310,4 +331,8 @@ function overridesFrom(f: ConnectionFields): SettingsInput['overrides'] {
     ...(f.sslmode ? { sslmode: f.sslmode } : {}),
     ...(f.sslrootcert ? { sslrootcert: f.sslrootcert } : {}),
   };
+}
+
+function cancelled(label: string): WalscopeError {
+  return new WalscopeError({ code: 'CANCELLED', message: `connecting to ${label} was cancelled` });
 }

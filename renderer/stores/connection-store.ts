@@ -15,10 +15,14 @@ interface ConnectionState {
   profiles: Profile[];
   session: SessionInfo | null;
   connecting: boolean;
+  /** Names the connect in progress, for cancelConnect. */
+  connectId: string | null;
   error: ErrorInfo | null;
   sessionState: 'connected' | 'reconnecting' | 'closed' | 'failed' | null;
   loadInfo(): Promise<void>;
   connect(target: ConnectTarget): Promise<boolean>;
+  /** Ends the connect in progress: main closes whatever it had opened, and connect() fails with CANCELLED. */
+  cancelConnect(): Promise<void>;
   disconnect(): Promise<void>;
   /** `allowFixedKey`: save the password even where only a fixed key (no keyring) would keep it. */
   saveProfile(
@@ -35,6 +39,7 @@ export const useConnection = create<ConnectionState>((set, get) => ({
   profiles: [],
   session: null,
   connecting: false,
+  connectId: null,
   error: null,
   sessionState: null,
   async loadInfo() {
@@ -42,18 +47,24 @@ export const useConnection = create<ConnectionState>((set, get) => ({
     set({ info: info.ok ? info.value : null, profiles: profiles.ok ? profiles.value : [] });
   },
   async connect(target) {
-    set({ connecting: true, error: null });
-    const r = await getApi().invoke('session.connect', { target });
+    const connectId = newConnectId();
+    set({ connecting: true, connectId, error: null });
+    const r = await getApi().invoke('session.connect', { target, connectId });
     if (!r.ok) {
-      set({ connecting: false, error: r.error });
+      set({ connecting: false, connectId: null, error: r.error });
       return false;
     }
     set({
       connecting: false,
+      connectId: null,
       session: { id: r.value.sessionId, label: r.value.label, demo: r.value.demo, overview: r.value.overview },
       sessionState: 'connected',
     });
     return true;
+  },
+  async cancelConnect() {
+    const connectId = get().connectId;
+    if (connectId) await getApi().invoke('session.cancelConnect', { connectId });
   },
   async disconnect() {
     const s = get().session;
@@ -77,3 +88,10 @@ export const useConnection = create<ConnectionState>((set, get) => ({
     set({ sessionState: state, ...(error ? { error } : {}) });
   },
 }));
+
+/** Not a secret (it only names this window's own request); getRandomValues works outside secure contexts too. */
+function newConnectId(): string {
+  const bytes = new Uint8Array(8);
+  crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}

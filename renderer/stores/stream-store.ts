@@ -33,6 +33,8 @@ interface StreamState {
   slot: string | null;
   mode: 'inspect' | 'consume' | null;
   state: EventPayload<'stream.state'>['state'] | null;
+  /** While reconnecting: attempt n of at most max, after which the stream fails. */
+  retry: { attempt: number; max: number } | null;
   error: ErrorInfo | null;
   gaps: { from: string; to: string; reason: string }[];
   stats: StreamStats | null;
@@ -108,6 +110,7 @@ export const useStream = create<StreamState>((set, get) => {
     slot: null,
     mode: null,
     state: null,
+    retry: null,
     error: null,
     gaps: [],
     stats: null,
@@ -131,6 +134,7 @@ export const useStream = create<StreamState>((set, get) => {
         droppedInView: 0,
         selectedSeq: null,
         state: 'connecting',
+        retry: null,
         stats: null,
         startingId: null,
         waiting: null,
@@ -172,6 +176,10 @@ export const useStream = create<StreamState>((set, get) => {
       if (get().streamId !== null && s.streamId !== get().streamId) return;
       set({
         state: s.state,
+        retry:
+          s.state === 'reconnecting' && s.attempt !== undefined && s.maxAttempts !== undefined
+            ? { attempt: s.attempt, max: s.maxAttempts }
+            : null,
         ...(s.slot ? { slot: s.slot } : {}),
         ...(s.error ? { error: s.error } : {}),
         ...(s.gap ? { gaps: [...get().gaps, s.gap] } : {}),

@@ -7,7 +7,7 @@ type SslMode = (typeof SSL_MODES)[number];
 
 /** Connect by DSN or fields, from a saved profile, or to the built-in demo database. */
 export function ConnectView() {
-  const { info, profiles, connecting, error, connect, saveProfile, deleteProfile } = useConnection();
+  const { info, profiles, connecting, error, connect, cancelConnect, saveProfile, deleteProfile } = useConnection();
   const [mode, setMode] = useState<'dsn' | 'fields'>('dsn');
   const [dsn, setDsn] = useState('');
   const [password, setPassword] = useState('');
@@ -137,6 +137,11 @@ export function ConnectView() {
             <button type="button" onClick={() => void connect({ kind: 'demo' })} disabled={connecting}>
               Demo database
             </button>
+            {connecting && (
+              <button type="button" onClick={() => void cancelConnect()}>
+                Cancel
+              </button>
+            )}
           </div>
           {error && <ErrorBox error={error} />}
           {mode === 'fields' && (

@@ -141,6 +141,7 @@ export function StreamView() {
       selectedSeq: s.selectedSeq,
       streamId: s.streamId,
       state: s.state,
+      retry: s.retry,
       slot: s.slot,
       mode: s.mode,
       error: s.error,
@@ -217,6 +218,15 @@ export function StreamView() {
             <span className={`badge ${st.state ?? ''}`} data-testid="stream-state">
               {st.state}
             </span>
+            {st.retry && (
+              <span
+                className="muted"
+                data-testid="stream-retry"
+                title="Reconnection attempts before the stream gives up"
+              >
+                attempt {st.retry.attempt}/{st.retry.max}
+              </span>
+            )}
             <span className="mono">{st.slot}</span>
             <span className={`badge ${st.mode}`}>
               {st.mode === 'consume' ? 'consume: confirms positions' : 'inspect: confirms nothing'}

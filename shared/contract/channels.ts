@@ -9,6 +9,7 @@ export const COMMAND_NAMES = [
   'profiles.save',
   'profiles.delete',
   'session.connect',
+  'session.cancelConnect',
   'session.disconnect',
   'slots.create',
   'slots.cancelCreate',

@@ -18,6 +18,7 @@ import {
 } from './dto';
 
 const SessionRef = { sessionId: z.string().min(1).max(64) };
+const ConnectId = z.string().min(1).max(64);
 
 export const COMMANDS = {
   'app.info': {
@@ -43,8 +44,14 @@ export const COMMANDS = {
   },
   'profiles.delete': { request: z.strictObject({ id: z.string().min(1).max(128) }), response: z.object({}) },
   'session.connect': {
-    request: z.strictObject({ target: ConnectTargetSchema }),
+    /** `connectId` (chosen by the renderer) names this attempt for session.cancelConnect. */
+    request: z.strictObject({ target: ConnectTargetSchema, connectId: ConnectId.optional() }),
     response: z.object({ sessionId: z.string(), label: z.string(), demo: z.boolean(), overview: ServerOverviewSchema }),
+  },
+  /** Cancels a session.connect still in progress; it then fails with CANCELLED and leaves no connection. */
+  'session.cancelConnect': {
+    request: z.strictObject({ connectId: ConnectId }),
+    response: z.object({ cancelled: z.boolean() }),
   },
   'session.disconnect': { request: z.strictObject(SessionRef), response: z.object({}) },
   'slots.create': {

@@ -41,6 +41,9 @@ export const EVENTS = {
     sessionId: z.string(),
     streamId: z.string(),
     state: z.enum(['connecting', 'streaming', 'reconnecting', 'stopped', 'failed']),
+    /** While reconnecting: attempt n of at most maxAttempts, then the stream fails. */
+    attempt: z.number().optional(),
+    maxAttempts: z.number().optional(),
     slot: z.string().optional(),
     mode: z.enum(['inspect', 'consume']),
     error: ErrorInfoSchema.optional(),

@@ -11,6 +11,8 @@ import type { EventName, EventPayload } from './events';
 // 3: advance is two-step (`slots.describeAdvance` issues a token `slots.advance` needs); error
 // code LIMIT. Row images keep the relation's column order: `Tuple` (`{names, values}`) in WireMessage
 // (slots.peek), `{"col":value,…}` text in a WireRow's json, parsed by shared/wire-json.ts.
+// `session.connect` takes a `connectId` and `session.cancelConnect` cancels it; `stream.state`
+// carries the reconnection `attempt` of `maxAttempts`.
 export const CONTRACT_VERSION = 3;
 
 export * from './commands';

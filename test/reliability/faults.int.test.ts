@@ -77,6 +77,8 @@ describe('fault injection (PostgreSQL 18)', () => {
       publications: ['fpub'],
       backoff: { initialMs: 20, maxMs: 300, maxAttempts: Infinity },
     });
+    // Reconnecting is for a stream that was running: a first connection that fails is an error.
+    await c.until(() => c.states.some((s) => s.state === 'streaming'));
     let next = 1;
     for (let i = 0; i < 100; i++) {
       await server.query(`INSERT INTO f SELECT g, 'storm' FROM generate_series($1::int, $2::int) g`, [next, next + 9]);

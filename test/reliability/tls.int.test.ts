@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -7,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WalscopeError } from '../../shared/errors';
 import { connectWithSslFallback, resolveConnectionSettings, toPgClientConfig } from '../../main/connection';
 import { ReplicationConnection } from '../../main/session/replication-connection';
+import { runCli } from '../support/cli';
 import { startPostgres, type PgServer } from '../support/postgres';
 
 const openssl =
@@ -173,5 +175,38 @@ describe('connection security: sslmode against a server with a private CA', () =
     expect(err).toBeInstanceOf(WalscopeError);
     expect((err as WalscopeError).code).toBe('CONNECTION');
     expect(JSON.stringify((err as WalscopeError).toInfo())).not.toContain('sekrit-pw');
+  });
+
+  it('CLI verify-full by IP: clean stderr (no DEP0123 warning); another IP is refused; non-PEM files are named', async () => {
+    const dsn = (host: string, extra = ` sslrootcert=${ca}`): string =>
+      `host=${host} port=${server.port} user=${server.user} password=${server.password} dbname=postgres sslmode=verify-full${extra}`;
+    const ok = await runCli(['identify', '--dsn', dsn('127.0.0.1')]);
+    expect(ok.code).toBe(0);
+    expect(ok.stderr).toBe('');
+    // 127.0.0.2 reaches the same server through a forwarder, but the certificate names 127.0.0.1 only.
+    const forwarder = net.createServer((socket) => {
+      const upstream = net.connect(server.port, '127.0.0.1');
+      socket.pipe(upstream).pipe(socket);
+      socket.on('error', () => upstream.destroy());
+      upstream.on('error', () => socket.destroy());
+    });
+    await new Promise<void>((resolve) => forwarder.listen(server.port, '127.0.0.2', resolve));
+    try {
+      const wrong = await runCli(['identify', '--dsn', dsn('127.0.0.2')]);
+      expect(wrong.code).toBe(1);
+      expect(wrong.stderr).toMatch(
+        /^walscope: error \[CONNECTION\]: .*(IP: 127\.0\.0\.2 is not in the cert's list|does not match)/,
+      );
+      expect(wrong.stderr).not.toMatch(/DeprecationWarning/);
+    } finally {
+      await new Promise<void>((resolve) => forwarder.close(() => resolve()));
+    }
+    const notPem = path.join(dir, 'not-a-cert.txt');
+    fs.writeFileSync(notPem, 'not a certificate\n');
+    const bad = await runCli(['identify', '--dsn', dsn('127.0.0.1', ` sslrootcert=${notPem}`)]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(
+      new RegExp(`^walscope: error \\[INVALID_ARGUMENT\\]: root certificate \\(sslrootcert\\) ${notPem} is not usable`),
+    );
   });
 });
