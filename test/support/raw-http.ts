@@ -3,13 +3,14 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /**
  * Raw bytes to a server, for tests that must not be normalised by a client: an HTTP client (or
  * `ws`) would resolve `..`, refuse `//[` and mask every frame. Nothing here retries or repairs.
  */
 
-const root = path.resolve(__dirname, '../..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** The built renderer serve mode needs (built once if missing). */
 export function builtRendererDir(): string {

@@ -68,6 +68,7 @@ export function connectWs(url: string, headers: Record<string, string> = {}): Pr
           }),
         close: () =>
           new Promise<void>((res) => {
+            if (ws.readyState === ws.CLOSED) return res();
             ws.once('close', () => res());
             ws.close();
           }),
