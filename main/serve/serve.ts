@@ -229,6 +229,9 @@ export async function startServe(opts: ServeOptions): Promise<ServeHandle> {
     server.listen(opts.port ?? 0, bindHost, () => resolve());
   });
   port = (server.address() as { port: number }).port;
+  // After listening, the server's own errors are failed accepts (EMFILE under a connection flood):
+  // libuv keeps listening, so they cost that connection only and must not end the process.
+  server.on('error', () => undefined);
   const addresses = reachableAddresses(bindHost);
   hosts = new Set(addresses.map((a) => `${urlHost(a)}:${port}`.toLowerCase()));
   const urls = addresses.map((a) => `http://${urlHost(a)}:${port}/#token=${gate.token}`);
