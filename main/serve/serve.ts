@@ -140,6 +140,46 @@ function refuse(socket: Duplex, status: number): void {
   socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? ''}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 
+/** One authenticated socket: its own SessionManager, invoke frames in, results and events out. */
+function attachSocket(ws: WebSocket, opts: ServeOptions, managers: Set<SessionManager>): void {
+  const send = (frame: ServerFrame): void => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
+  };
+  const emit = <K extends EventName>(name: K, payload: EventPayload<K>): void => send({ kind: 'event', name, payload });
+  const manager = new SessionManager(
+    { ...opts, shell: 'serve', transportReady: () => ws.bufferedAmount < WS_HIGH_WATER },
+    emit,
+  );
+  managers.add(manager);
+  send({ kind: 'hello', contractVersion: CONTRACT_VERSION });
+  // A frame over maxPayload, a text frame that is not UTF-8 or an unmasked client frame: ws has
+  // already sent the close code (1009, 1007, 1002) and closes this socket. Unheard, the 'error'
+  // event would end the process and every other session with it.
+  ws.on('error', () => undefined);
+  ws.on('message', (data, isBinary) => {
+    let frame;
+    try {
+      frame = ClientFrameSchema.parse(JSON.parse(isBinary ? '' : String(data)));
+    } catch {
+      send({
+        kind: 'result',
+        id: -1,
+        result: { ok: false, error: { code: 'INVALID_ARGUMENT', message: 'malformed frame' } },
+      });
+      return;
+    }
+    const id = frame.id;
+    void manager.dispatcher
+      .invoke(frame.name, frame.request)
+      .catch(() => ({ ok: false as const, error: { code: 'INTERNAL' as const, message: 'the command failed' } }))
+      .then((result) => send({ kind: 'result', id, result }));
+  });
+  ws.on('close', () => {
+    managers.delete(manager);
+    void manager.shutdown();
+  });
+}
+
 export async function startServe(opts: ServeOptions): Promise<ServeHandle> {
   const bindHost = opts.host ?? '127.0.0.1';
   refuseNonLoopback(bindHost, opts.insecureListen);
@@ -170,59 +210,19 @@ export async function startServe(opts: ServeOptions): Promise<ServeHandle> {
     }
   });
 
+  const managers = new Set<SessionManager>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024, handleProtocols: () => WS_SUBPROTOCOL });
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     // Node hands an upgraded socket over without an error listener: a reset would be uncaught.
     socket.on('error', () => socket.destroy());
     try {
       const status = upgradeRefusal(gate, req);
-      if (status === undefined) wss.handleUpgrade(req, socket, head, (ws) => attach(ws));
+      if (status === undefined) wss.handleUpgrade(req, socket, head, (ws) => attachSocket(ws, opts, managers));
       else refuse(socket, status);
     } catch {
       refuse(socket, 500);
     }
   });
-
-  const managers = new Set<SessionManager>();
-  const attach = (ws: WebSocket): void => {
-    const send = (frame: ServerFrame): void => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
-    };
-    const emit = <K extends EventName>(name: K, payload: EventPayload<K>): void =>
-      send({ kind: 'event', name, payload });
-    const manager = new SessionManager(
-      { ...opts, shell: 'serve', transportReady: () => ws.bufferedAmount < WS_HIGH_WATER },
-      emit,
-    );
-    managers.add(manager);
-    send({ kind: 'hello', contractVersion: CONTRACT_VERSION });
-    // A frame over maxPayload, a text frame that is not UTF-8 or an unmasked client frame: ws has
-    // already sent the close code (1009, 1007, 1002) and closes this socket. Unheard, the 'error'
-    // event would end the process and every other session with it.
-    ws.on('error', () => undefined);
-    ws.on('message', (data, isBinary) => {
-      let frame;
-      try {
-        frame = ClientFrameSchema.parse(JSON.parse(isBinary ? '' : String(data)));
-      } catch {
-        send({
-          kind: 'result',
-          id: -1,
-          result: { ok: false, error: { code: 'INVALID_ARGUMENT', message: 'malformed frame' } },
-        });
-        return;
-      }
-      const id = frame.id;
-      void manager.dispatcher
-        .invoke(frame.name, frame.request)
-        .catch(() => ({ ok: false as const, error: { code: 'INTERNAL' as const, message: 'the command failed' } }))
-        .then((result) => send({ kind: 'result', id, result }));
-    });
-    ws.on('close', () => {
-      managers.delete(manager);
-      void manager.shutdown();
-    });
-  };
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
