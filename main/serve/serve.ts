@@ -1,28 +1,44 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import type { Duplex } from 'node:stream';
+import { pipeline } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CONTRACT_VERSION, type EventName, type EventPayload } from '../../shared/contract';
 import { contentSecurityPolicy } from '../../shared/csp';
-import { ClientFrameSchema, WS_PATH, type ServerFrame } from '../../shared/contract/ws-protocol';
+import {
+  ClientFrameSchema,
+  WS_PATH,
+  WS_SUBPROTOCOL,
+  WS_TOKEN_PATTERN,
+  type ServerFrame,
+} from '../../shared/contract/ws-protocol';
 import { SessionManager, type SessionManagerOptions } from '../sessions/session-manager';
+import { protocolToken, reachableAddresses, refuseNonLoopback, sameSecret, targetPath, urlHost } from './access';
 
 /**
  * Serve mode: the built renderer and the bridge contract over a WebSocket, on loopback by default.
- * A random token from the printed URL is required for the page (then kept in an HttpOnly,
- * SameSite=Strict cookie for its assets) and for the socket; Host and Origin must be the address
- * we serve on, so another web page (or a DNS-rebinding trick) cannot drive it.
+ * The static files are public and hold no secret. The socket needs the random token from the
+ * printed URL (`#token=…`, which the page keeps in sessionStorage and offers as a subprotocol);
+ * no cookie, because cookies are not scoped by port. Host and Origin must be an address we serve
+ * on, so another web page (or a DNS-rebinding trick) cannot drive it. No bytes a client sends may
+ * end the process: every parse is guarded and every socket has an error listener (issue 12).
  */
 export interface ServeOptions extends Omit<SessionManagerOptions, 'shell' | 'transportReady'> {
   host?: string;
   port?: number;
   rendererDir: string;
   token?: string;
+  /** Allow a non-loopback `host` (no TLS: the token is then the only protection). */
+  insecureListen?: boolean;
 }
 
 export interface ServeHandle {
+  /** The first of `urls`: loopback when the server listens there. */
   url: string;
+  /** One URL per address a browser can use (each interface address for a wildcard bind). */
+  urls: string[];
   port: number;
   token: string;
   close(): Promise<void>;
@@ -38,128 +54,179 @@ const MIME: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
-const COOKIE = 'walscope_token';
 /** Room for a couple of seconds of batches before the view counts as behind. */
 const WS_HIGH_WATER = 4 * 1024 * 1024;
-
-function same(a: string | undefined, b: string): boolean {
-  if (!a) return false;
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
-function cookieToken(req: http.IncomingMessage): string | undefined {
-  const m = new RegExp(`(?:^|;\\s*)${COOKIE}=([^;]+)`).exec(req.headers.cookie ?? '');
-  return m?.[1];
-}
 
 export function isLoopbackHost(hostHeader: string | undefined, port: number): boolean {
   if (!hostHeader) return false;
   return [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`].includes(hostHeader.toLowerCase());
 }
 
+/** What every request is checked against. */
+interface Gate {
+  root: string;
+  token: string;
+  allowedHost(hostHeader: string | undefined): boolean;
+}
+
+function isFile(file: string): boolean {
+  try {
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** The static renderer: public files that hold no secret, so no token is asked for here. */
+function serveStatic(gate: Gate, req: http.IncomingMessage, res: http.ServerResponse): void {
+  if (!gate.allowedHost(req.headers.host)) {
+    res.writeHead(421, { 'content-type': 'text/plain' }).end('wrong host');
+    return;
+  }
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.writeHead(405, { 'content-type': 'text/plain', allow: 'GET, HEAD' }).end('method not allowed');
+    return;
+  }
+  const pathname = targetPath(req.url);
+  if (pathname === undefined) {
+    res.writeHead(400, { 'content-type': 'text/plain' }).end('bad request target');
+    return;
+  }
+  const file = path.resolve(gate.root, pathname === '/' ? 'index.html' : pathname.slice(1));
+  if (!file.startsWith(gate.root + path.sep) || !isFile(file)) {
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+    return;
+  }
+  const headers: Record<string, string> = {
+    'content-type': MIME[path.extname(file)] ?? 'application/octet-stream',
+    'content-security-policy': contentSecurityPolicy({ connectSrc: [`ws://${req.headers.host ?? ''}`] }),
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    'cache-control': 'no-store',
+  };
+  res.writeHead(200, headers);
+  if (req.method === 'HEAD') res.end();
+  // A read or write error ends this response only (pipeline destroys both ends and reports here).
+  else pipeline(fs.createReadStream(file), res, () => undefined);
+}
+
+/** Why an upgrade is refused (an HTTP status), or undefined to accept it. */
+function upgradeRefusal(gate: Gate, req: http.IncomingMessage): number | undefined {
+  const pathname = targetPath(req.url);
+  if (pathname === undefined) return 400;
+  const origin = req.headers.origin;
+  const originOk = origin === undefined || gate.allowedHost(origin.replace(/^https?:\/\//, ''));
+  if (pathname !== WS_PATH || !gate.allowedHost(req.headers.host) || !originOk) return 403;
+  if (!sameSecret(protocolToken(req.headers['sec-websocket-protocol']), gate.token)) return 403;
+  return undefined;
+}
+
+/** Answers a socket we will not upgrade, then closes it once the answer is out. */
+function refuse(socket: Duplex, status: number): void {
+  socket.once('finish', () => socket.destroy());
+  socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? ''}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+/** One authenticated socket: its own SessionManager, invoke frames in, results and events out. */
+function attachSocket(ws: WebSocket, opts: ServeOptions, managers: Set<SessionManager>): void {
+  const send = (frame: ServerFrame): void => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
+  };
+  const emit = <K extends EventName>(name: K, payload: EventPayload<K>): void => send({ kind: 'event', name, payload });
+  const manager = new SessionManager(
+    { ...opts, shell: 'serve', transportReady: () => ws.bufferedAmount < WS_HIGH_WATER },
+    emit,
+  );
+  managers.add(manager);
+  send({ kind: 'hello', contractVersion: CONTRACT_VERSION });
+  // A frame over maxPayload, a text frame that is not UTF-8 or an unmasked client frame: ws has
+  // already sent the close code (1009, 1007, 1002) and closes this socket. Unheard, the 'error'
+  // event would end the process and every other session with it.
+  ws.on('error', () => undefined);
+  ws.on('message', (data, isBinary) => {
+    let frame;
+    try {
+      frame = ClientFrameSchema.parse(JSON.parse(isBinary ? '' : String(data)));
+    } catch {
+      send({
+        kind: 'result',
+        id: -1,
+        result: { ok: false, error: { code: 'INVALID_ARGUMENT', message: 'malformed frame' } },
+      });
+      return;
+    }
+    const id = frame.id;
+    void manager.dispatcher
+      .invoke(frame.name, frame.request)
+      .catch(() => ({ ok: false as const, error: { code: 'INTERNAL' as const, message: 'the command failed' } }))
+      .then((result) => send({ kind: 'result', id, result }));
+  });
+  ws.on('close', () => {
+    managers.delete(manager);
+    void manager.shutdown();
+  });
+}
+
 export async function startServe(opts: ServeOptions): Promise<ServeHandle> {
   const bindHost = opts.host ?? '127.0.0.1';
-  const token = opts.token ?? randomBytes(24).toString('base64url');
+  refuseNonLoopback(bindHost, opts.insecureListen);
+  if (opts.token !== undefined && !WS_TOKEN_PATTERN.test(opts.token)) {
+    throw new Error('the serve token must be 16 to 128 base64url characters');
+  }
   const root = path.resolve(opts.rendererDir);
   if (!fs.existsSync(path.join(root, 'index.html'))) {
     throw new Error(`the built renderer is missing (${root}/index.html): run \`npm run build\` first`);
   }
   let port = 0;
-  const allowedHost = (h: string | undefined): boolean =>
-    isLoopbackHost(h, port) || (bindHost !== '127.0.0.1' && h === `${bindHost}:${port}`);
-  const authorized = (req: http.IncomingMessage, url: URL): boolean =>
-    same(url.searchParams.get('token') ?? undefined, token) || same(cookieToken(req), token);
+  let hosts = new Set<string>();
+  const gate: Gate = {
+    root,
+    token: opts.token ?? randomBytes(24).toString('base64url'),
+    allowedHost: (h) => isLoopbackHost(h, port) || (h !== undefined && hosts.has(h.toLowerCase())),
+  };
 
+  // Node's own listener answers 400/431 to a request it cannot parse and handles errors on the
+  // sockets it owns; what is left to guard is our code on each request and each upgrade.
   const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://placeholder');
-    if (!allowedHost(req.headers.host)) {
-      res.writeHead(421, { 'content-type': 'text/plain' }).end('wrong host');
-      return;
+    try {
+      serveStatic(gate, req, res);
+    } catch {
+      // A bug here must cost one response, not the process and every other session.
+      if (res.headersSent) res.destroy();
+      else res.writeHead(500, { 'content-type': 'text/plain' }).end('internal error');
     }
-    if (!authorized(req, url)) {
-      res
-        .writeHead(403, { 'content-type': 'text/plain; charset=utf-8' })
-        .end('WALscope: open the URL printed by `walscope serve` (it carries the access token).');
-      return;
-    }
-    const rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname.slice(1));
-    const file = path.resolve(root, rel);
-    if (!file.startsWith(root + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
-      return;
-    }
-    const headers: Record<string, string> = {
-      'content-type': MIME[path.extname(file)] ?? 'application/octet-stream',
-      'content-security-policy': contentSecurityPolicy({ connectSrc: [`ws://${req.headers.host ?? ''}`] }),
-      'x-content-type-options': 'nosniff',
-      'referrer-policy': 'no-referrer',
-      'cache-control': 'no-store',
-    };
-    if (url.searchParams.has('token')) headers['set-cookie'] = `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`;
-    res.writeHead(200, headers);
-    fs.createReadStream(file).pipe(res);
-  });
-
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
-  server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://placeholder');
-    const origin = req.headers.origin;
-    const originOk = origin === undefined || allowedHost(origin.replace(/^https?:\/\//, ''));
-    if (url.pathname !== WS_PATH || !allowedHost(req.headers.host) || !originOk || !authorized(req, url)) {
-      socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
-      socket.destroy();
-      return;
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => attach(ws));
   });
 
   const managers = new Set<SessionManager>();
-  const attach = (ws: WebSocket): void => {
-    const send = (frame: ServerFrame): void => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
-    };
-    const emit = <K extends EventName>(name: K, payload: EventPayload<K>): void =>
-      send({ kind: 'event', name, payload });
-    const manager = new SessionManager(
-      { ...opts, shell: 'serve', transportReady: () => ws.bufferedAmount < WS_HIGH_WATER },
-      emit,
-    );
-    managers.add(manager);
-    send({ kind: 'hello', contractVersion: CONTRACT_VERSION });
-    ws.on('message', (data, isBinary) => {
-      let frame;
-      try {
-        frame = ClientFrameSchema.parse(JSON.parse(isBinary ? '' : String(data)));
-      } catch {
-        send({
-          kind: 'result',
-          id: -1,
-          result: { ok: false, error: { code: 'INVALID_ARGUMENT', message: 'malformed frame' } },
-        });
-        return;
-      }
-      void manager.dispatcher
-        .invoke(frame.name, frame.request)
-        .then((result) => send({ kind: 'result', id: frame.id, result }));
-    });
-    ws.on('close', () => {
-      managers.delete(manager);
-      void manager.shutdown();
-    });
-  };
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024, handleProtocols: () => WS_SUBPROTOCOL });
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node hands an upgraded socket over without an error listener: a reset would be uncaught.
+    socket.on('error', () => socket.destroy());
+    try {
+      const status = upgradeRefusal(gate, req);
+      if (status === undefined) wss.handleUpgrade(req, socket, head, (ws) => attachSocket(ws, opts, managers));
+      else refuse(socket, status);
+    } catch {
+      refuse(socket, 500);
+    }
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, bindHost, () => resolve());
   });
   port = (server.address() as { port: number }).port;
-  const shownHost = bindHost.includes(':') ? `[${bindHost}]` : bindHost;
+  // After listening, the server's own errors are failed accepts (EMFILE under a connection flood):
+  // libuv keeps listening, so they cost that connection only and must not end the process.
+  server.on('error', () => undefined);
+  const addresses = reachableAddresses(bindHost);
+  hosts = new Set(addresses.map((a) => `${urlHost(a)}:${port}`.toLowerCase()));
+  const urls = addresses.map((a) => `http://${urlHost(a)}:${port}/#token=${gate.token}`);
   return {
-    url: `http://${shownHost}:${port}/?token=${token}`,
+    url: urls[0]!,
+    urls,
     port,
-    token,
+    token: gate.token,
     async close() {
       for (const c of wss.clients) c.close();
       await Promise.all([...managers].map((m) => m.shutdown()));

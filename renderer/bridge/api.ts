@@ -1,5 +1,6 @@
 import type { WalscopeApi } from '../../shared/contract';
-import { WS_PATH } from '../../shared/contract/ws-protocol';
+import { WS_PATH, WS_SUBPROTOCOL, WS_TOKEN_PROTOCOL_PREFIX } from '../../shared/contract/ws-protocol';
+import { serveToken } from './serve-token';
 import { createWsApi } from './ws-transport';
 
 declare global {
@@ -15,8 +16,10 @@ let api: WalscopeApi | undefined;
 export function getApi(): WalscopeApi {
   if (api) return api;
   if (window.walscope) return (api = window.walscope);
-  const token = new URLSearchParams(location.search).get('token') ?? '';
+  // The token goes in a subprotocol, not the URL or a cookie (shared/contract/ws-protocol.ts).
+  const token = serveToken();
+  const protocols = token ? [WS_SUBPROTOCOL, `${WS_TOKEN_PROTOCOL_PREFIX}${token}`] : [WS_SUBPROTOCOL];
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-  const socket = new WebSocket(`${scheme}://${location.host}${WS_PATH}?token=${encodeURIComponent(token)}`);
+  const socket = new WebSocket(`${scheme}://${location.host}${WS_PATH}`, protocols);
   return (api = createWsApi(socket));
 }

@@ -20,15 +20,31 @@ export function createWsApi(socket: SocketLike, onVersionMismatch?: (server: num
   const pending = new Map<number, (r: Result<unknown>) => void>();
   const listeners = new Map<string, Set<Listener>>();
   const queue: string[] = [];
+  let opened = false;
+  let closed: Result<never> | undefined;
   socket.addEventListener('open', () => {
+    opened = true;
     for (const f of queue.splice(0)) socket.send(f);
   });
   socket.addEventListener('close', () => {
+    // A socket that never opened was refused (a browser does not say why): most likely the page
+    // was opened without the token, or in another tab, which has its own sessionStorage.
+    closed = opened
+      ? {
+          ok: false,
+          error: { code: 'CONNECTION', message: 'lost the connection to WALscope', hint: 'Reload the page.' },
+        }
+      : {
+          ok: false,
+          error: {
+            code: 'CONNECTION',
+            message: 'WALscope refused this page: it has no valid access token',
+            hint: 'Open the URL printed by `walscope serve` (it carries the token) in this tab.',
+          },
+        };
+    queue.length = 0;
     for (const [id, resolve] of pending) {
-      resolve({
-        ok: false,
-        error: { code: 'CONNECTION', message: 'lost the connection to WALscope', hint: 'Reload the page.' },
-      });
+      resolve(closed);
       pending.delete(id);
     }
   });
@@ -54,6 +70,8 @@ export function createWsApi(socket: SocketLike, onVersionMismatch?: (server: num
       const id = nextId++;
       const text = JSON.stringify({ kind: 'invoke', id, name, request });
       return new Promise((resolve) => {
+        // After the socket closed nothing would ever answer: say so at once instead of hanging.
+        if (closed) return resolve(closed);
         pending.set(id, resolve as (r: Result<unknown>) => void);
         if (socket.readyState === 1) socket.send(text);
         else queue.push(text);

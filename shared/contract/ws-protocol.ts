@@ -1,12 +1,20 @@
 /**
  * Framing of the contract over the serve-mode WebSocket (one JSON object per text frame).
- * The page and the socket both need the random token from the printed URL
- * (`/?token=…` for the page, `/ws?token=…` for the socket); the server also checks Origin.
+ * The socket is authenticated with the random token from the printed URL (`/#token=…`, read by
+ * the page), offered as a second subprotocol `walscope.token.<token>` beside `walscope.v1`: the
+ * server checks it before the upgrade and answers with `walscope.v1` only. The static page
+ * needs no token; the server also checks Host and Origin (docs/decisions/0005-serve-mode-token.md).
  */
 import { z } from 'zod';
 import type { ErrorInfo } from '../errors';
 
 export const WS_PATH = '/ws';
+/** The subprotocol the server selects; the browser fails the socket unless one offered is echoed. */
+export const WS_SUBPROTOCOL = 'walscope.v1';
+/** Prefix of the subprotocol that carries the access token (never echoed back). */
+export const WS_TOKEN_PROTOCOL_PREFIX = 'walscope.token.';
+/** What a token looks like: base64url, so it is a valid subprotocol name as it is. */
+export const WS_TOKEN_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
 
 export const ClientFrameSchema = z.strictObject({
   kind: z.literal('invoke'),

@@ -29,7 +29,7 @@ describe('npm start without the Electron runtime', () => {
       const url = await new Promise<string>((resolve, reject) => {
         const t = setTimeout(() => reject(new Error(`no URL printed: ${out}`)), 90_000);
         const check = (): void => {
-          const m = /serving at (http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)#demo/.exec(out);
+          const m = /serving at (http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]+)&demo/.exec(out);
           if (m) {
             clearTimeout(t);
             resolve(m[1]!);

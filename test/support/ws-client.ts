@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import type { ServerFrame } from '../../shared/contract/ws-protocol';
+import { WS_SUBPROTOCOL, WS_TOKEN_PROTOCOL_PREFIX, type ServerFrame } from '../../shared/contract/ws-protocol';
 import type { Result } from '../../shared/errors';
 
 /** A Node-side client of the serve-mode protocol, for tests. */
@@ -14,9 +14,17 @@ export interface WsClient {
   close(): Promise<void>;
 }
 
+/**
+ * Opens a serve-mode socket. A `token` query parameter in `url` is not sent in the URL: it is moved
+ * into the subprotocols (`walscope.v1`, `walscope.token.<token>`) the way the page sends it.
+ */
 export function connectWs(url: string, headers: Record<string, string> = {}): Promise<WsClient> {
+  const target = new URL(url);
+  const token = target.searchParams.get('token');
+  target.searchParams.delete('token');
+  const protocols = token === null ? [WS_SUBPROTOCOL] : [WS_SUBPROTOCOL, `${WS_TOKEN_PROTOCOL_PREFIX}${token}`];
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { headers });
+    const ws = new WebSocket(target.href, protocols, { headers });
     const pending = new Map<number, (r: Result<unknown>) => void>();
     const events: WsClient['events'] = [];
     const waiters = new Set<() => void>();
@@ -60,6 +68,7 @@ export function connectWs(url: string, headers: Record<string, string> = {}): Pr
           }),
         close: () =>
           new Promise<void>((res) => {
+            if (ws.readyState === ws.CLOSED) return res();
             ws.once('close', () => res());
             ws.close();
           }),
