@@ -15,11 +15,19 @@ Commands
          [--publication PUB]... [--start LSN] [--endpos LSN] [--consume]
          [--option key=value]... [--heartbeats] [--stats]
                                    decoded changes as NDJSON on stdout
+  wal [--start LSN] [--endpos LSN] [--stats [--interval 10s]] [--no-relations]
+                                   live WAL records decoded from the physical stream, one NDJSON
+                                   object per record (lsn, endLsn, prevLsn, xid, rmgr, recordType,
+                                   recordLength, mainDataLength, fpiLength, blocks, relation,
+                                   description); --stats prints per-interval aggregates instead;
+                                   --endpos stops after the last record that begins before it
   serve [--port N] [--host 127.0.0.1] [--demo]
                                    the UI in a browser (prints a URL with an access token)
 
 Streaming never moves a slot unless --consume is given: --slot reads a temporary copy of the
 slot (the original and its consumer are untouched); --direct attaches to the slot itself;
 --temporary creates a temporary slot at the current WAL position (dropped on exit).
+\`wal\` uses no slot (nothing is retained for it) and reports flush = 0; it needs the REPLICATION
+privilege; block "fpi" is that block's full-page-image bytes (0 when none).
 --plugin defaults to pgoutput when a --publication is given, otherwise test_decoding.
 `;

