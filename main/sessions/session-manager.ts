@@ -19,6 +19,8 @@ import { MonitorSession } from '../monitor/monitor-session';
 import { APP_VERSION } from '../version';
 import type { ProfileStore } from './profile-store';
 import { LiveStream } from './live-stream';
+import { LiveWal } from './live-wal';
+import { formatLsn, parseLsn } from '../../shared/lsn';
 
 export type EventSink = <K extends EventName>(name: K, payload: EventPayload<K>) => void;
 
@@ -39,6 +41,8 @@ interface Session {
   config: WalscopeClientConfig;
   monitor: MonitorSession;
   streams: Map<string, LiveStream>;
+  /** Live WAL decoders (the WAL tab); a stopped one answers for its records until the next start. */
+  wals: Map<string, LiveWal>;
   /** Slot creations still waiting, cancellable by name. */
   creating: Map<string, AbortController>;
   demo: boolean;
@@ -74,6 +78,12 @@ export class SessionManager {
         hint: 'Connect again.',
       });
     return s;
+  }
+
+  private wal(sessionId: string, walId: string): LiveWal {
+    const live = this.session(sessionId).wals.get(walId);
+    if (!live) throw new WalscopeError({ code: 'INVALID_ARGUMENT', message: 'no such WAL stream in this session' });
+    return live;
   }
 
   private async configFor(
@@ -140,7 +150,16 @@ export class SessionManager {
           throw e;
         }
         const id = randomBytes(8).toString('hex');
-        const session: Session = { id, label, config, monitor, streams: new Map(), creating: new Map(), demo };
+        const session: Session = {
+          id,
+          label,
+          config,
+          monitor,
+          streams: new Map(),
+          wals: new Map(),
+          creating: new Map(),
+          demo,
+        };
         this.sessions.set(id, session);
         monitor.start(
           (snap, lag) => {
@@ -195,6 +214,31 @@ export class SessionManager {
         if (!live) throw new WalscopeError({ code: 'INVALID_ARGUMENT', message: 'no such stream in this session' });
         return { hex: live.rawHex(r.seq) };
       },
+      'wal.start': async (r) => {
+        const s = this.session(r.sessionId);
+        for (const [id, other] of s.wals) if (other.finished) s.wals.delete(id);
+        const walId = randomBytes(6).toString('hex');
+        const live = new LiveWal(
+          s.id,
+          walId,
+          s.config,
+          { ...(r.startLsn ? { startLsn: parseLsn(r.startLsn) } : {}), windowSeconds: r.windowSeconds },
+          this.emit,
+          this.opts.transportReady,
+        );
+        s.wals.set(walId, live);
+        const info = await live.started;
+        return { walId, startLsn: formatLsn(info.startLsn), major: info.major };
+      },
+      'wal.stop': async (r) => {
+        await this.session(r.sessionId).wals.get(r.walId)?.stop();
+        return {};
+      },
+      'wal.window': async (r) => {
+        this.wal(r.sessionId, r.walId).setWindow(r.seconds);
+        return {};
+      },
+      'wal.record': async (r) => this.wal(r.sessionId, r.walId).record(r.seq),
       'demo.setRate': async (r) => {
         if (!this.session(r.sessionId).demo)
           throw new WalscopeError({ code: 'INVALID_ARGUMENT', message: 'not the demo database' });
@@ -207,7 +251,7 @@ export class SessionManager {
     const s = this.sessions.get(id);
     if (!s) return;
     this.sessions.delete(id);
-    await Promise.all([...s.streams.values()].map((l) => l.stop()));
+    await Promise.all([...s.streams.values(), ...s.wals.values()].map((l) => l.stop()));
     await s.monitor.close();
     this.emit('session.state', { sessionId: id, state: 'closed' });
   }

@@ -112,7 +112,8 @@ describe('WAL decoder on recorded PostgreSQL 18 WAL', () => {
   it('reports a corrupted record as a CRC mismatch naming its LSN, after handing on the records before it', () => {
     const target = whole[10]!;
     const bad = Buffer.from(BYTES);
-    bad[Number(parseLsn(target.lsn) - START) + 26] ^= 0x01; // inside the record, past its header
+    const at = Number(parseLsn(target.lsn) - START) + 26; // inside the record, past its header
+    bad[at] = bad[at]! ^ 0x01;
     const out: string[] = [];
     const dec = new WalDecoder({ major: 18, blockSize: 8192, segmentSize: FIXTURE.segmentSize, startLsn: START }, (r) =>
       out.push(formatLsn(r.lsn)),

@@ -101,15 +101,6 @@ export class WalStatsWindow {
 
   snapshot(top = 10): WalWindowStats {
     const byType = [...this.types.values()].sort((a, b) => b.combinedBytes - a.combinedBytes);
-    const rmgrs = new Map<string, WalTypeStats>();
-    for (const t of byType) {
-      const r = rmgrs.get(t.rmgr) ?? { ...t, recordType: '', count: 0, recordBytes: 0, fpiBytes: 0, combinedBytes: 0 };
-      r.count += t.count;
-      r.recordBytes += t.recordBytes;
-      r.fpiBytes += t.fpiBytes;
-      r.combinedBytes += t.combinedBytes;
-      rmgrs.set(t.rmgr, r);
-    }
     const largest = (m: Map<string, WalTopEntry>): WalTopEntry[] =>
       [...m.values()]
         .sort((a, b) => b.bytes - a.bytes)
@@ -123,7 +114,7 @@ export class WalStatsWindow {
       fpiBytes: this.fpiBytes,
       fpiRecords: this.fpiRecords,
       byRecordType: byType.map((t) => ({ ...t })),
-      byRmgr: [...rmgrs.values()].sort((a, b) => b.combinedBytes - a.combinedBytes),
+      byRmgr: rmgrTotals(byType),
       topRelations: largest(this.relations),
       topTransactions: largest(this.xids),
       checkpoints: [...this.checkpoints],
@@ -136,4 +127,73 @@ export class WalStatsWindow {
 function evictSmallest(map: Map<string, WalTopEntry>): void {
   const sorted = [...map.values()].sort((a, b) => a.bytes - b.bytes);
   for (const e of sorted.slice(0, Math.ceil(sorted.length / 2))) map.delete(e.key);
+}
+
+/** Several windows as one (the WAL tab's window is made of one-second windows). */
+export function mergeWindows(list: readonly WalWindowStats[], top = 10): WalWindowStats {
+  const types = new Map<string, WalTypeStats>();
+  const rels = new Map<string, WalTopEntry>();
+  const xids = new Map<string, WalTopEntry>();
+  const out: WalWindowStats = {
+    from: list.find((w) => w.from)?.from ?? null,
+    to: [...list].reverse().find((w) => w.to)?.to ?? null,
+    records: 0,
+    bytes: 0,
+    fpiBytes: 0,
+    fpiRecords: 0,
+    byRecordType: [],
+    byRmgr: [],
+    topRelations: [],
+    topTransactions: [],
+    checkpoints: [],
+    segmentSwitches: [],
+  };
+  const addTop = (m: Map<string, WalTopEntry>, e: WalTopEntry): void => {
+    const t = m.get(e.key) ?? { key: e.key, records: 0, bytes: 0, fpiBytes: 0 };
+    t.records += e.records;
+    t.bytes += e.bytes;
+    t.fpiBytes += e.fpiBytes;
+    m.set(e.key, t);
+  };
+  for (const w of list) {
+    out.records += w.records;
+    out.bytes += w.bytes;
+    out.fpiBytes += w.fpiBytes;
+    out.fpiRecords += w.fpiRecords;
+    for (const t of w.byRecordType) {
+      const key = `${t.rmgr}/${t.recordType}`;
+      const m = types.get(key) ?? { ...t, count: 0, recordBytes: 0, fpiBytes: 0, combinedBytes: 0 };
+      m.count += t.count;
+      m.recordBytes += t.recordBytes;
+      m.fpiBytes += t.fpiBytes;
+      m.combinedBytes += t.combinedBytes;
+      types.set(key, m);
+    }
+    for (const e of w.topRelations) addTop(rels, e);
+    for (const e of w.topTransactions) addTop(xids, e);
+    out.checkpoints.push(...w.checkpoints);
+    out.segmentSwitches.push(...w.segmentSwitches);
+  }
+  const merged = [...types.values()].sort((a, b) => b.combinedBytes - a.combinedBytes);
+  out.byRecordType = merged;
+  out.byRmgr = rmgrTotals(merged);
+  const largest = (m: Map<string, WalTopEntry>): WalTopEntry[] =>
+    [...m.values()].sort((a, b) => b.bytes - a.bytes).slice(0, top);
+  out.topRelations = largest(rels);
+  out.topTransactions = largest(xids);
+  return out;
+}
+
+/** Per resource manager: the sum of its record types. */
+export function rmgrTotals(byType: readonly WalTypeStats[]): WalTypeStats[] {
+  const rmgrs = new Map<string, WalTypeStats>();
+  for (const t of byType) {
+    const r = rmgrs.get(t.rmgr) ?? { ...t, recordType: '', count: 0, recordBytes: 0, fpiBytes: 0, combinedBytes: 0 };
+    r.count += t.count;
+    r.recordBytes += t.recordBytes;
+    r.fpiBytes += t.fpiBytes;
+    r.combinedBytes += t.combinedBytes;
+    rmgrs.set(t.rmgr, r);
+  }
+  return [...rmgrs.values()].sort((a, b) => b.combinedBytes - a.combinedBytes);
 }
