@@ -5,15 +5,15 @@ import type { WireRow } from '../../shared/contract';
  * rows waiting. When the view falls behind, the oldest undisplayed rows are dropped and counted —
  * the engine and the CLI keep everything; only the view is lossy, and it says how much.
  */
-export class StreamBatcher {
-  private queue: WireRow[] = [];
+export class StreamBatcher<Row = WireRow> {
+  private queue: Row[] = [];
   private head = 0;
   private dropped = 0;
   private timer: NodeJS.Timeout | undefined;
   totalDropped = 0;
 
   constructor(
-    private readonly flushBatch: (rows: WireRow[], dropped: number) => void,
+    private readonly flushBatch: (rows: Row[], dropped: number) => void,
     private readonly capacity = 5000,
     private readonly intervalMs = 33,
     /** False while the transport is still busy with earlier batches (the view is behind). */
@@ -21,7 +21,7 @@ export class StreamBatcher {
     private readonly maxPerEvent = 500,
   ) {}
 
-  push(row: WireRow): void {
+  push(row: Row): void {
     this.queue.push(row);
     if (this.queue.length - this.head > this.capacity) {
       this.head++;

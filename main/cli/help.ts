@@ -22,6 +22,12 @@ Commands
          [--publication PUB]... [--start LSN] [--endpos LSN] [--consume]
          [--option key=value]... [--heartbeats] [--stats] [--walsender-reserve N|auto] [--retries N]
                                    decoded changes as NDJSON on stdout
+  wal [--start LSN] [--endpos LSN] [--stats [--interval 10s]] [--no-relations]
+                                   live WAL records decoded from the physical stream, one NDJSON
+                                   object per record (lsn, endLsn, prevLsn, xid, rmgr, recordType,
+                                   recordLength, mainDataLength, fpiLength, blocks, relation,
+                                   description); --stats prints per-interval aggregates instead;
+                                   --endpos stops after the last record that begins before it
   serve [--port N] [--host 127.0.0.1] [--demo] [--insecure-listen]
                                    the UI in a browser (prints a URL with an access token);
                                    a non-loopback --host needs --insecure-listen (no TLS)
@@ -33,6 +39,8 @@ confirmed_flush_lsn stays, but while decoding the server moves its restart_lsn f
 past confirmed_flush_lsn), as the SQL peek functions do; options that would change the slot
 (two_phase) are refused. --temporary creates a temporary slot at the current WAL position
 (dropped on exit). Ctrl-C also cancels a slot creation still waiting for open transactions.
+\`wal\` uses no slot (nothing is retained for it) and reports flush = 0; it needs the REPLICATION
+privilege; block "fpi" is that block's full-page-image bytes (0 when none).
 --plugin defaults to pgoutput when a --publication is given, otherwise test_decoding.
 --endpos LSN stops at the first point at or past LSN where the output is whole: after a Commit
 (or Prepare, Commit/Rollback Prepared, Stream Commit/Abort/Prepare), after a Stream Stop, or at

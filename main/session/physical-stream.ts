@@ -1,76 +1,173 @@
-import type pg from 'pg';
+import { WalscopeError } from '../../shared/errors';
 import type { Lsn } from '../../shared/lsn';
 import { nowPgMicros } from '../../shared/pgtime';
+import type { WalscopeClientConfig } from '../connection/pg-config';
 import { parseServerCopyData } from '../protocol/copy-messages';
 import { buildStandbyStatusUpdate, feedbackIntervalMs, statusFieldsFor } from '../protocol/feedback';
 import { startPhysicalReplicationSql } from '../protocol/commands';
-import { ReplicationConnection } from './replication-connection';
+import { WalDecoder } from '../wal/wal-decoder';
+import type { WalRecord } from '../wal/wal-record';
 import type { CopyBothChannel } from './copy-both-channel';
+import { ReplicationConnection } from './replication-connection';
+import { refuseIfSynchronousCandidate } from './sync-standby';
+import { checkWalsenderReserve, type WalsenderReserve } from './walsender-reserve';
 
 export interface PhysicalStreamOptions {
-  connection: pg.ClientConfig;
-  /** Physical slot to stream from; without one the server keeps nothing for us. */
+  connection: WalscopeClientConfig;
+  /** A physical slot to read through (its restart_lsn stays: flush is reported as 0); default none. */
   slot?: string;
+  /** First record to hand on: the first that begins at or after it; default: the server's current position. */
   startLsn?: Lsn;
-  timeline?: number;
+  /** Stop after the last record that begins before this LSN. */
+  endLsn?: Lsn;
+  /** Skip the synchronous_standby_names guard (tests only). */
+  allowSynchronousMatch?: boolean;
+  /** Refuse to start when fewer walsender slots would stay free for standbys; none if unset. */
+  walsenderReserve?: WalsenderReserve;
+}
+
+export interface WalServerInfo {
+  major: number;
+  systemId: string;
+  timeline: number;
+  blockSize: number;
+  segmentSize: number;
+  /** Where decoding starts (records begin at or after it). */
+  startLsn: Lsn;
+}
+
+export interface WalGap {
+  from: Lsn;
+  to: Lsn;
+  reason: string;
 }
 
 export interface PhysicalStreamHandlers {
-  /** Raw WAL bytes starting at `walStart` (a view: copy to keep). */
-  data(chunk: Buffer, walStart: Lsn): void;
+  info?(info: WalServerInfo): void;
+  /** A decoded record; return false to pause reading until `resume()` (backpressure). */
+  record(record: WalRecord): boolean | void;
+  /** Positions that could not be read (the server had already removed their segment). */
+  gap?(gap: WalGap): void;
+  /** The server's WAL end from each keepalive: how far behind the decoder is. */
+  serverEnd?(lsn: Lsn): void;
 }
 
+export type PhysicalStreamOutcome = 'endpos' | 'stopped';
+
 /**
- * Physical WAL streaming (START_REPLICATION PHYSICAL), used to measure and show WAL flow. It is
- * an inspector too: flush and apply are reported as 0, so a physical slot's restart_lsn stays.
+ * Live WAL: START_REPLICATION PHYSICAL without a slot, so the server retains nothing for us, and
+ * every record decoded by main/wal. Status updates are the inspector's (write = received,
+ * flush = apply = 0); hot-standby feedback is never sent; a server whose
+ * synchronous_standby_names could pick this connection is refused.
  */
 export class PhysicalStream {
   private conn: ReplicationConnection | undefined;
   private channel: CopyBothChannel | undefined;
   private received: Lsn = 0n;
   private stopped = false;
+  private outcome: PhysicalStreamOutcome = 'stopped';
 
   constructor(
     private readonly options: PhysicalStreamOptions,
     private readonly handlers: PhysicalStreamHandlers,
   ) {}
 
-  async run(): Promise<void> {
+  async run(): Promise<PhysicalStreamOutcome> {
+    let start = this.options.startLsn;
+    for (;;) {
+      const result = await this.runOnce(start);
+      if (result.kind === 'done') return this.outcome;
+      this.handlers.gap?.(result.gap);
+      start = result.gap.to;
+    }
+  }
+
+  private async runOnce(requested: Lsn | undefined): Promise<{ kind: 'done' } | { kind: 'gap'; gap: WalGap }> {
     const conn = await ReplicationConnection.open(this.options.connection, 'physical');
     this.conn = conn;
     let timer: NodeJS.Timeout | undefined;
     try {
+      if (!this.options.allowSynchronousMatch)
+        await refuseIfSynchronousCandidate(conn, this.options.connection.application_name ?? '');
+      // A physical walsender is a walsender like a standby's: counted with ours already held.
+      if (requested === this.options.startLsn && this.options.walsenderReserve !== undefined)
+        await checkWalsenderReserve((sql) => conn.run(sql), this.options.walsenderReserve, 'starting the live WAL');
       const id = await conn.identifySystem();
-      const segment = await walSegmentSize(conn);
-      // Streaming starts at a segment boundary, as pg_receivewal does.
-      const from = this.options.startLsn ?? id.xlogpos;
-      const start = from - (from % segment);
-      this.received = start;
-      const channel = conn.startCopyBoth(
-        startPhysicalReplicationSql(this.options.slot, start, this.options.timeline ?? id.timeline),
-      );
+      const blockSize = await sizeSetting(conn, 'wal_block_size');
+      const segmentSize = await sizeSetting(conn, 'wal_segment_size');
+      const startLsn = requested ?? id.xlogpos;
+      const info: WalServerInfo = {
+        major: Math.floor(conn.serverVersionNum / 10000),
+        systemId: id.systemId,
+        timeline: id.timeline,
+        blockSize,
+        segmentSize,
+        startLsn,
+      };
+      this.handlers.info?.(info);
+      if (this.stopped) return { kind: 'done' };
+      const decoder = new WalDecoder({ ...info, startLsn }, (r) => this.onRecord(r));
+      const streamStart = WalDecoder.streamStartFor(startLsn, blockSize);
+      this.received = streamStart;
+      const channel = conn.startCopyBoth(startPhysicalReplicationSql(this.options.slot, streamStart, id.timeline));
       this.channel = channel;
-      const reply = (ping: boolean): void => {
+      const reply = (): void => {
         const fields = statusFieldsFor('inspect', { received: this.received, handedOn: 0n });
-        channel.send(buildStandbyStatusUpdate(fields, nowPgMicros(), ping));
+        channel.send(buildStandbyStatusUpdate(fields, nowPgMicros(), false));
       };
       channel.onData((payload) => {
         const msg = parseServerCopyData(payload);
         if (msg.kind === 'keepalive') {
-          if (msg.replyRequested) reply(false);
+          this.handlers.serverEnd?.(msg.walEnd);
+          if (msg.replyRequested) reply();
           return;
         }
         const end = msg.walStart + BigInt(msg.data.length);
         if (end > this.received) this.received = end;
-        this.handlers.data(msg.data, msg.walStart);
+        this.handlers.serverEnd?.(msg.walEnd);
+        if (this.stopped) return;
+        decoder.push(msg.data, msg.walStart);
       });
-      timer = setInterval(() => reply(false), feedbackIntervalMs(conn.walSenderTimeoutMs));
-      if (this.stopped) channel.end();
-      await channel.done;
+      timer = setInterval(reply, feedbackIntervalMs(conn.walSenderTimeoutMs));
+      try {
+        await channel.done;
+      } catch (err) {
+        // The segment holding the start is gone: resume from the current position and say so.
+        if (err instanceof WalscopeError && /has already been removed/.test(err.message) && !this.stopped) {
+          const now = await currentPosition(this.options.connection);
+          return { kind: 'gap', gap: { from: startLsn, to: now, reason: err.message } };
+        }
+        throw err;
+      }
+      return { kind: 'done' };
     } finally {
       if (timer) clearInterval(timer);
       await conn.close();
     }
+  }
+
+  private onRecord(record: WalRecord): void {
+    const end = this.options.endLsn;
+    if (end !== undefined && record.lsn >= end) {
+      this.finish('endpos');
+      return;
+    }
+    if (this.stopped) return;
+    if (this.handlers.record(record) === false) this.channel?.pause();
+    if (end !== undefined && record.endLsn >= end) this.finish('endpos');
+  }
+
+  private finish(outcome: PhysicalStreamOutcome): void {
+    if (this.stopped) return;
+    this.outcome = outcome;
+    this.stopped = true;
+    this.channel?.resume();
+    this.channel?.end();
+  }
+
+  /** Continues reading after a handler returned false. */
+  resume(): void {
+    this.channel?.resume();
   }
 
   get receivedLsn(): Lsn {
@@ -78,15 +175,23 @@ export class PhysicalStream {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    this.channel?.end();
+    this.finish('stopped');
   }
 }
 
-async function walSegmentSize(conn: ReplicationConnection): Promise<bigint> {
-  const res = await conn.run('SHOW wal_segment_size');
-  const text = String(res.rows[0]?.[0] ?? '16MB');
-  const m = /^(\d+)\s*(kB|MB|GB)?$/.exec(text);
-  const unit = m?.[2] === 'GB' ? 1024n ** 3n : m?.[2] === 'MB' ? 1024n ** 2n : m?.[2] === 'kB' ? 1024n : 1n;
-  return m ? BigInt(m[1]!) * unit : 16n * 1024n * 1024n;
+async function sizeSetting(conn: ReplicationConnection, name: 'wal_block_size' | 'wal_segment_size'): Promise<number> {
+  const text = String((await conn.run(`SHOW ${name}`)).rows[0]?.[0] ?? '');
+  const m = /^(\d+)\s*(B|kB|MB|GB)?$/.exec(text.trim());
+  if (!m) throw new WalscopeError({ code: 'PROTOCOL', message: `unexpected ${name} ${JSON.stringify(text)}` });
+  const unit = { B: 1, kB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 }[m[2] ?? 'B'] ?? 1;
+  return Number(m[1]) * unit;
+}
+
+async function currentPosition(config: WalscopeClientConfig): Promise<Lsn> {
+  const conn = await ReplicationConnection.open(config, 'physical');
+  try {
+    return (await conn.identifySystem()).xlogpos;
+  } finally {
+    await conn.close();
+  }
 }

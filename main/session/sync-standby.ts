@@ -1,3 +1,5 @@
+import { WalscopeError } from '../../shared/errors';
+
 /**
  * synchronous_standby_names can name WALscope's own connection as a synchronous standby: with
  * `*`, or a name equal to our application_name. An inspector reports flush = 0, so if the server
@@ -26,4 +28,21 @@ export function couldBeSynchronous(setting: string, applicationName: string): bo
   return parseSyncStandbyNames(setting).some(
     (n) => n === '*' || n === applicationName || n === applicationName.toLowerCase(),
   );
+}
+
+/** Something that runs a replication command (a ReplicationConnection). */
+interface CommandRunner {
+  run(sql: string): Promise<{ rows: readonly (readonly unknown[])[] }>;
+}
+
+/** Refuses (UNSAFE) to stream when the server could pick this connection as a synchronous standby. */
+export async function refuseIfSynchronousCandidate(conn: CommandRunner, applicationName: string): Promise<void> {
+  const setting = String((await conn.run('SHOW synchronous_standby_names')).rows[0]?.[0] ?? '');
+  if (couldBeSynchronous(setting, applicationName)) {
+    throw new WalscopeError({
+      code: 'UNSAFE',
+      message: `synchronous_standby_names = '${setting}' could make this connection ("${applicationName}") a synchronous standby; it never confirms a flush, so commits on the server would wait for it`,
+      hint: 'List your standbys by name in synchronous_standby_names (no *), or connect with an application_name it does not list.',
+    });
+  }
 }

@@ -27,6 +27,8 @@ import {
   type Allowance,
   type ClientLimits,
 } from './client-limits';
+import { LiveWal } from './live-wal';
+import { formatLsn, parseLsn } from '../../shared/lsn';
 
 export type EventSink = <K extends EventName>(name: K, payload: EventPayload<K>) => void;
 
@@ -49,6 +51,8 @@ interface Session {
   config: WalscopeClientConfig;
   monitor: MonitorSession;
   streams: Map<string, LiveStream>;
+  /** Live WAL decoders (the WAL tab); a stopped one answers for its records until the next start. */
+  wals: Map<string, LiveWal>;
   /** Slot creations still waiting, cancellable by name. */
   creating: Map<string, AbortController>;
   demo: boolean;
@@ -95,6 +99,12 @@ export class SessionManager {
         hint: 'Connect again.',
       });
     return s;
+  }
+
+  private wal(sessionId: string, walId: string): LiveWal {
+    const live = this.session(sessionId).wals.get(walId);
+    if (!live) throw new WalscopeError({ code: 'INVALID_ARGUMENT', message: 'no such WAL stream in this session' });
+    return live;
   }
 
   private async configFor(
@@ -240,6 +250,44 @@ export class SessionManager {
         if (!live) throw new WalscopeError({ code: 'INVALID_ARGUMENT', message: 'no such stream in this session' });
         return { hex: live.rawHex(r.seq) };
       },
+      'wal.start': async (r) => {
+        const s = this.session(r.sessionId);
+        for (const [id, other] of s.wals) if (other.finished) s.wals.delete(id);
+        const walId = randomBytes(6).toString('hex');
+        // The physical stream holds a walsender: it counts like any stream of this client.
+        const release = this.replication.acquire();
+        let live: LiveWal;
+        try {
+          live = new LiveWal(
+            s.id,
+            walId,
+            s.config,
+            {
+              ...(r.startLsn ? { startLsn: parseLsn(r.startLsn) } : {}),
+              windowSeconds: r.windowSeconds,
+              walsenderReserve: this.limits.walsenderReserve,
+            },
+            this.emit,
+            this.opts.transportReady,
+          );
+        } catch (e) {
+          release();
+          throw e;
+        }
+        void live.done.finally(release);
+        s.wals.set(walId, live);
+        const info = await live.started;
+        return { walId, startLsn: formatLsn(info.startLsn), major: info.major };
+      },
+      'wal.stop': async (r) => {
+        await this.session(r.sessionId).wals.get(r.walId)?.stop();
+        return {};
+      },
+      'wal.window': async (r) => {
+        this.wal(r.sessionId, r.walId).setWindow(r.seconds);
+        return {};
+      },
+      'wal.record': async (r) => this.wal(r.sessionId, r.walId).record(r.seq),
       'demo.setRate': async (r) => {
         if (!this.session(r.sessionId).demo)
           throw new WalscopeError({ code: 'INVALID_ARGUMENT', message: 'not the demo database' });
@@ -284,6 +332,7 @@ export class SessionManager {
       config,
       monitor,
       streams: new Map(),
+      wals: new Map(),
       creating: new Map(),
       demo,
       releases: [release],
@@ -304,7 +353,7 @@ export class SessionManager {
     const s = this.sessions.get(id);
     if (!s) return;
     this.sessions.delete(id);
-    await Promise.all([...s.streams.values()].map((l) => l.stop()));
+    await Promise.all([...s.streams.values(), ...s.wals.values()].map((l) => l.stop()));
     await s.monitor.close();
     for (const release of s.releases) release();
     this.emit('session.state', { sessionId: id, state: 'closed' });

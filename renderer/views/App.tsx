@@ -10,8 +10,10 @@ import { OverviewView } from './OverviewView';
 import { SlotsView } from './SlotsView';
 import { StandbysView } from './StandbysView';
 import { StreamView } from './StreamView';
+import { WalView } from './WalView';
+import { useWal } from '../stores/wal-store';
 
-const TABS = ['Overview', 'Slots', 'Standbys', 'Stream'] as const;
+const TABS = ['Overview', 'Slots', 'Standbys', 'Stream', 'WAL'] as const;
 type Tab = (typeof TABS)[number];
 
 /** Subscribes the stores to the bridge's events, once. */
@@ -30,6 +32,9 @@ function useBridgeEvents(): void {
       api.on('stream.stats', (s) => {
         if (s.streamId === useStream.getState().streamId) useStream.getState().setStats(s.stats);
       }),
+      api.on('wal.batch', (b) => useWal.getState().applyBatch(b)),
+      api.on('wal.stats', (s) => useWal.getState().applyStats(s)),
+      api.on('wal.state', (s) => useWal.getState().applyState(s)),
       api.on('session.state', (s) => {
         if (s.sessionId === useConnection.getState().session?.id)
           useConnection.getState().setSessionState(s.state, s.error);
@@ -121,6 +126,10 @@ export function App() {
         {/* The stream stays mounted so a tail keeps its scroll position when switching tabs. */}
         <div hidden={tab !== 'Stream'} className="stream-host">
           <StreamView />
+        </div>
+        {/* Also kept mounted: the WAL list and chart keep their history across tabs. */}
+        <div hidden={tab !== 'WAL'} className="stream-host">
+          <WalView />
         </div>
       </main>
     </div>

@@ -21,6 +21,10 @@ export const COMMAND_NAMES = [
   'stream.start',
   'stream.stop',
   'stream.raw',
+  'wal.start',
+  'wal.stop',
+  'wal.window',
+  'wal.record',
   'demo.setRate',
 ] as const;
 
@@ -31,6 +35,9 @@ export const EVENT_NAMES = [
   'stream.batch',
   'stream.state',
   'stream.stats',
+  'wal.batch',
+  'wal.stats',
+  'wal.state',
   'app.error',
 ] as const;
 

@@ -16,6 +16,7 @@ import {
   StreamSourceSchema,
   WireMessageSchema,
 } from './dto';
+import { WAL_WINDOWS, WalRecordSchema } from './wal';
 
 const SessionRef = { sessionId: z.string().min(1).max(64) };
 const ConnectId = z.string().min(1).max(64);
@@ -125,6 +126,33 @@ export const COMMANDS = {
       seq: z.number().int().min(0),
     }),
     response: z.object({ hex: z.string() }),
+  },
+  /** Live WAL: the physical stream decoded (no slot, nothing retained). */
+  'wal.start': {
+    request: z.strictObject({
+      ...SessionRef,
+      startLsn: LSN_TEXT.optional(),
+      windowSeconds: z.union(WAL_WINDOWS.map((w) => z.literal(w))).default(60),
+    }),
+    response: z.object({ walId: z.string(), startLsn: z.string(), major: z.number() }),
+  },
+  'wal.stop': {
+    request: z.strictObject({ ...SessionRef, walId: z.string().min(1).max(64) }),
+    response: z.object({}),
+  },
+  /** The window the WAL tab's tables aggregate over. */
+  'wal.window': {
+    request: z.strictObject({
+      ...SessionRef,
+      walId: z.string().min(1).max(64),
+      seconds: z.union(WAL_WINDOWS.map((w) => z.literal(w))),
+    }),
+    response: z.object({}),
+  },
+  /** One record in full with its bytes, while main still holds it. */
+  'wal.record': {
+    request: z.strictObject({ ...SessionRef, walId: z.string().min(1).max(64), seq: z.number().int().min(0) }),
+    response: z.object({ record: WalRecordSchema, hex: z.string() }),
   },
   'demo.setRate': {
     request: z.strictObject({ ...SessionRef, changesPerSecond: z.number().min(0).max(50_000) }),

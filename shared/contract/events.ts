@@ -14,6 +14,7 @@ import {
   StreamStatsSchema,
   WireRowSchema,
 } from './dto';
+import { WalRowSchema, WalStatsEventSchema } from './wal';
 
 export const EVENTS = {
   'session.state': z.object({
@@ -52,6 +53,15 @@ export const EVENTS = {
     waiting: z.string().optional(),
   }),
   'stream.stats': z.object({ sessionId: z.string(), streamId: z.string(), stats: StreamStatsSchema }),
+  'wal.batch': z.object({ sessionId: z.string(), walId: z.string(), rows: z.array(WalRowSchema), dropped: z.number() }),
+  'wal.stats': WalStatsEventSchema,
+  'wal.state': z.object({
+    sessionId: z.string(),
+    walId: z.string(),
+    state: z.enum(['streaming', 'stopped', 'failed']),
+    error: ErrorInfoSchema.optional(),
+    gap: z.object({ from: z.string(), to: z.string(), reason: z.string() }).optional(),
+  }),
   'app.error': z.object({ sessionId: z.string().optional(), error: ErrorInfoSchema }),
 } as const;
 

@@ -13,11 +13,13 @@ import type { EventName, EventPayload } from './events';
 // (slots.peek), `{"col":value,…}` text in a WireRow's json, parsed by shared/wire-json.ts.
 // `session.connect` takes a `connectId` and `session.cancelConnect` cancels it; `stream.state`
 // carries the reconnection `attempt` of `maxAttempts`.
-export const CONTRACT_VERSION = 3;
+// 4: live WAL: `wal.start/stop/window/record` and the `wal.batch/stats/state` events.
+export const CONTRACT_VERSION = 4;
 
 export * from './commands';
 export * from './events';
 export * from './dto';
+export * from './wal';
 export * from './channels';
 
 /** The one API object the renderer uses, whatever carries it (preload IPC or WebSocket). */

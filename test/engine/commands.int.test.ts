@@ -176,7 +176,7 @@ describe.each(fullMajors())('replication commands against PostgreSQL %i', (major
     let bytes = 0;
     const stream = new PhysicalStream(
       { connection: clientConfig(server), slot: 'phys_stream' },
-      { data: (c) => (bytes += c.length) },
+      { record: (r) => void (bytes += r.totalLength) },
     );
     const done = stream.run();
     await server.query(`CREATE TABLE phys_t AS SELECT g FROM generate_series(1, 1000) g`);

@@ -1,0 +1,189 @@
+import { create } from 'zustand';
+import type { EventPayload, WalRow, WalSecond, WAL_WINDOWS } from '../../shared/contract';
+
+type WalWindowSeconds = (typeof WAL_WINDOWS)[number];
+import type { ErrorInfo } from '../../shared/errors';
+import type { WalRecordJson } from '../../shared/wal';
+import { getApi } from '../bridge/api';
+import { RingBuffer } from '../lib/ring-buffer';
+
+export const WAL_ROW_CAPACITY = 50_000;
+/** Seconds of rate history the chart keeps (its longest window). */
+const RATE_POINTS = 900;
+
+/**
+ * The WAL tab. Records arrive at tens of thousands a second: they live in a ring outside React and
+ * the store only bumps `version`, at most ten times a second. The rate chart reads columnar
+ * arrays (`rateSeries`), appended once a second.
+ */
+export const walRows = new RingBuffer<WalRow>(WAL_ROW_CAPACITY);
+export const rateSeries = { t: [] as number[], bytes: [] as number[], fpi: [] as number[], marks: [] as WalSecond[] };
+
+export interface WalFilter {
+  rmgr: string;
+  recordType: string;
+  relation: string;
+  xid: string;
+}
+export const EMPTY_WAL_FILTER: WalFilter = { rmgr: '', recordType: '', relation: '', xid: '' };
+
+export function rowMatches(r: WalRow, f: WalFilter): boolean {
+  if (f.rmgr && r.rmgr !== f.rmgr) return false;
+  if (f.recordType && r.recordType !== f.recordType) return false;
+  if (f.relation && !r.relation.toLowerCase().includes(f.relation.toLowerCase())) return false;
+  if (f.xid && String(r.xid) !== f.xid.trim()) return false;
+  return true;
+}
+
+/** The rows the list shows: all of them, or those matching the filter, oldest first. */
+export function filteredRows(f: WalFilter): { length: number; at(i: number): WalRow } {
+  const any = f.rmgr || f.recordType || f.relation || f.xid;
+  if (!any) return { length: walRows.size, at: (i) => walRows.at(i)! };
+  const idx: number[] = [];
+  for (let i = 0; i < walRows.size; i++) if (rowMatches(walRows.at(i)!, f)) idx.push(i);
+  return { length: idx.length, at: (i) => walRows.at(idx[i]!)! };
+}
+
+interface WalState {
+  walId: string | null;
+  state: 'starting' | 'streaming' | 'stopped' | 'failed' | null;
+  startLsn: string | null;
+  major: number | null;
+  error: ErrorInfo | null;
+  gaps: { from: string; to: string; reason: string }[];
+  stats: EventPayload<'wal.stats'> | null;
+  window: WalWindowSeconds;
+  received: number;
+  droppedInView: number;
+  follow: boolean;
+  filter: WalFilter;
+  selectedSeq: number | null;
+  detail: { seq: number; record: WalRecordJson; hex: string } | { seq: number; error: ErrorInfo } | null;
+  version: number;
+  statsVersion: number;
+  start(sessionId: string, startLsn?: string): Promise<void>;
+  stop(sessionId: string): Promise<void>;
+  setWindow(sessionId: string, seconds: WalWindowSeconds): Promise<void>;
+  select(sessionId: string, seq: number | null): Promise<void>;
+  setFilter(f: Partial<WalFilter>): void;
+  setFollow(f: boolean): void;
+  applyBatch(b: EventPayload<'wal.batch'>): void;
+  applyStats(s: EventPayload<'wal.stats'>): void;
+  applyState(s: EventPayload<'wal.state'>): void;
+}
+
+const REFRESH_MS = 100;
+
+export const useWal = create<WalState>((set, get) => {
+  let scheduled = false;
+  let unpublished = 0;
+  let unpublishedDropped = 0;
+  const bump = (): void => {
+    if (scheduled) return;
+    scheduled = true;
+    setTimeout(() => {
+      scheduled = false;
+      const s = get();
+      set({
+        version: s.version + 1,
+        received: s.received + unpublished,
+        droppedInView: s.droppedInView + unpublishedDropped,
+      });
+      unpublished = 0;
+      unpublishedDropped = 0;
+    }, REFRESH_MS);
+  };
+  return {
+    walId: null,
+    state: null,
+    startLsn: null,
+    major: null,
+    error: null,
+    gaps: [],
+    stats: null,
+    window: 60,
+    received: 0,
+    droppedInView: 0,
+    follow: true,
+    filter: EMPTY_WAL_FILTER,
+    selectedSeq: null,
+    detail: null,
+    version: 0,
+    statsVersion: 0,
+    async start(sessionId, startLsn) {
+      walRows.clear();
+      rateSeries.t = [];
+      rateSeries.bytes = [];
+      rateSeries.fpi = [];
+      rateSeries.marks = [];
+      set({
+        state: 'starting',
+        error: null,
+        gaps: [],
+        stats: null,
+        received: 0,
+        droppedInView: 0,
+        detail: null,
+        selectedSeq: null,
+      });
+      const res = await getApi().invoke('wal.start', {
+        sessionId,
+        windowSeconds: get().window,
+        ...(startLsn ? { startLsn } : {}),
+      });
+      if (res.ok)
+        set({ walId: res.value.walId, startLsn: res.value.startLsn, major: res.value.major, state: 'streaming' });
+      else set({ state: 'failed', error: res.error });
+    },
+    async stop(sessionId) {
+      const id = get().walId;
+      if (id) await getApi().invoke('wal.stop', { sessionId, walId: id });
+      set({ state: 'stopped' });
+    },
+    async setWindow(sessionId, seconds) {
+      set({ window: seconds });
+      const id = get().walId;
+      if (id && get().state === 'streaming') await getApi().invoke('wal.window', { sessionId, walId: id, seconds });
+    },
+    async select(sessionId, seq) {
+      set({ selectedSeq: seq, detail: null });
+      const id = get().walId;
+      if (seq === null || !id) return;
+      const res = await getApi().invoke('wal.record', { sessionId, walId: id, seq });
+      if (get().selectedSeq !== seq) return;
+      set({ detail: res.ok ? { seq, ...res.value } : { seq, error: res.error } });
+    },
+    setFilter(f) {
+      set({ filter: { ...get().filter, ...f } });
+    },
+    setFollow(follow) {
+      set({ follow });
+    },
+    applyBatch(b) {
+      if (b.walId !== get().walId) return;
+      for (const r of b.rows) walRows.push(r);
+      unpublished += b.rows.length;
+      unpublishedDropped += b.dropped;
+      bump();
+    },
+    applyStats(s) {
+      if (s.walId !== get().walId) return;
+      rateSeries.t.push(s.second.at / 1000);
+      rateSeries.bytes.push(s.second.bytes);
+      rateSeries.fpi.push(s.second.fpiBytes);
+      if (s.second.checkpoints || s.second.switches) rateSeries.marks.push(s.second);
+      if (rateSeries.t.length > RATE_POINTS) {
+        rateSeries.t.shift();
+        rateSeries.bytes.shift();
+        rateSeries.fpi.shift();
+      }
+      while (rateSeries.marks.length && rateSeries.marks[0]!.at / 1000 < rateSeries.t[0]!) rateSeries.marks.shift();
+      set({ stats: s, statsVersion: get().statsVersion + 1 });
+    },
+    applyState(s) {
+      if (s.walId !== get().walId) return;
+      if (s.gap) set({ gaps: [...get().gaps, s.gap] });
+      else set({ state: s.state, ...(s.error ? { error: s.error } : {}) });
+    },
+  };
+});
