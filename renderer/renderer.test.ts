@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { WireMessage, WireRow } from '../shared/contract';
 import { toWireRow } from '../shared/wire-row';
 import { createWsApi, type SocketLike } from './bridge/ws-transport';
@@ -135,8 +135,7 @@ describe('stream store', () => {
     expect(rows.size).toBe(2);
     // Counters are published with the next refresh of the list, not per batch.
     expect(useStream.getState().received).toBe(0);
-    await new Promise((r) => setTimeout(r, 50));
-    expect(useStream.getState().received).toBe(3);
+    await vi.waitFor(() => expect(useStream.getState().received).toBe(3));
     expect(useStream.getState().droppedInView).toBe(4);
     useStream.getState().setPaused(false);
     expect(rows.size).toBe(3);

