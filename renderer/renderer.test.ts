@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { WireMessage, WireRow } from '../shared/contract';
+import type { MessageType } from '../shared/messages';
 import { toWireRow } from '../shared/wire-row';
 import { createWsApi, type SocketLike } from './bridge/ws-transport';
 import { EMPTY_FILTER, matches } from './lib/filters';
@@ -10,13 +11,14 @@ import { IncrementalRows } from './lib/visible-rows';
 import { indexOfSeq, nextTransaction, visibleRows, type RowView } from './stores/stream-store';
 
 const seqs = (v: RowView): number[] => Array.from({ length: v.length }, (_, i) => v.at(i).seq);
-const m = (seq: number, type: string, extra: Record<string, unknown> = {}): WireMessage => ({
+const m = (seq: number, type: MessageType, extra: Record<string, unknown> = {}): WireMessage => ({
   seq,
   type,
   lsn: `0/${seq.toString(16)}`,
   ...extra,
 });
-const r = (seq: number, type: string, extra: Record<string, unknown> = {}): WireRow => toWireRow(m(seq, type, extra));
+const r = (seq: number, type: MessageType, extra: Record<string, unknown> = {}): WireRow =>
+  toWireRow(m(seq, type, extra));
 
 describe('ring buffer', () => {
   it('keeps the newest rows within capacity and counts evictions', () => {
@@ -183,7 +185,7 @@ describe('incremental visible rows', () => {
         ring.push(r(seq++, 'begin', { xid }));
         for (let k = rand(8); k >= 0; k--)
           ring.push(
-            r(seq++, ['insert', 'update', 'delete'][rand(3)]!, {
+            r(seq++, (['insert', 'update', 'delete'] as const)[rand(3)]!, {
               xid,
               schema: 'public',
               table: rand(2) ? 'a' : 'b',

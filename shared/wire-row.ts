@@ -1,4 +1,5 @@
 import type { WireMessage, WireRow } from './contract/dto';
+import { unreachable } from './unreachable';
 
 /** `schema.table` of a row change, the truncated tables of a TRUNCATE, or ''. */
 export function relationOf(m: Record<string, unknown>): string {
@@ -44,8 +45,22 @@ export function summaryOf(m: WireMessage): string {
       return `${m['transactional'] ? 'tx' : 'non-tx'} ${String(m['prefix'])}: ${String(m['content'] ?? `\\x${String(m['contentHex'])}`).slice(0, 80)}`;
     case 'relation':
       return `${(m['columns'] as unknown[] | undefined)?.length ?? 0} columns, identity ${String(m['replicaIdentity'])}`;
+    case 'begin_prepare':
+    case 'prepare':
+    case 'commit_prepared':
+    case 'rollback_prepared':
+    case 'stream_prepare':
+      return `gid ${String(m['gid'])}`;
+    case 'origin':
+    case 'type':
+    case 'stream_start':
+    case 'stream_stop':
+    case 'stream_commit':
+    case 'stream_abort':
+    case 'json':
+      return '';
     default:
-      return 'gid' in m ? `gid ${String(m['gid'])}` : '';
+      return unreachable(m.type, 'message type');
   }
 }
 

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import type pg from 'pg';
 import { WalscopeError } from '../../shared/errors';
+import { unreachable } from '../../shared/unreachable';
 import type { ConnectionSettings } from './settings';
 
 /** pg.ClientConfig plus whether a failed TLS negotiation may fall back to plain TCP (sslmode=prefer). */
@@ -74,6 +75,8 @@ export function toPgClientConfig(
     case 'verify-full':
       config.ssl = { ...tls, ...(ca ? { ca } : {}), rejectUnauthorized: true, servername: s.host };
       break;
+    default:
+      unreachable(s.sslmode, 'sslmode');
   }
   return config;
 }

@@ -4,6 +4,18 @@ import type { JsonMessage } from '../../shared/messages';
 import { ProtocolError } from '../protocol/protocol-error';
 import type { Decoder } from './decoder';
 
+/**
+ * Whether a wal2json document ends a transaction. Format version 1 (the default) sends each
+ * transaction as one document with a `change` array; version 2 sends one document per action,
+ * and "C" is the commit. Both are written by the plugin's commit callback, for which the server
+ * sets the XLogData position to the end of the commit record (logical.c, commit_cb_wrapper).
+ */
+function endsTransaction(doc: unknown): boolean {
+  if (typeof doc !== 'object' || doc === null) return false;
+  const d = doc as { change?: unknown; action?: unknown };
+  return Array.isArray(d.change) || d.action === 'C';
+}
+
 /** wal2json output is already JSON: passed through parsed, in wal2json's own shape. */
 export class Wal2JsonDecoder implements Decoder {
   readonly plugin = 'wal2json';
@@ -25,7 +37,14 @@ export class Wal2JsonDecoder implements Decoder {
       );
     }
     const xid = typeof parsed === 'object' && parsed !== null ? (parsed as { xid?: unknown }).xid : undefined;
-    return { type: 'json', lsn, plugin: 'wal2json', data: parsed, ...(typeof xid === 'number' ? { xid } : {}) };
+    return {
+      type: 'json',
+      lsn,
+      plugin: 'wal2json',
+      data: parsed,
+      ...(typeof xid === 'number' ? { xid } : {}),
+      ...(endsTransaction(parsed) ? { endLsn: lsn } : {}),
+    };
   }
 
   reset(): void {}

@@ -1,5 +1,6 @@
 import type { Lsn } from '../../shared/lsn';
 import type { DecodedMessage, RelationMessage, TypeMessage } from '../../shared/messages';
+import { unreachable } from '../../shared/unreachable';
 
 /**
  * De-duplication across reconnects, so downstream sees each change exactly once.
@@ -110,8 +111,17 @@ export class ResumeFilter {
           return [m];
         }
         return this.inCurrent(m);
-      default:
+      case 'origin':
+      case 'insert':
+      case 'update':
+      case 'delete':
+      case 'truncate':
+      case 'commit_prepared':
+      case 'rollback_prepared':
+      case 'json':
         return this.inCurrent(m);
+      default:
+        return unreachable(m, 'message type');
     }
   }
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { WalscopeError } from '../../shared/errors';
 import { formatLsn, parseLsn, type Lsn } from '../../shared/lsn';
+import { unreachable } from '../../shared/unreachable';
 import { quoteLiteral, validateSlotName } from '../protocol/commands';
 import type { ReplicationConnection } from './replication-connection';
 
@@ -135,6 +136,8 @@ export async function prepareSlot(
       }
       return withForwardGap({ slot: source.slot, plugin, startLsn: wanted }, info.confirmedFlush, source.slot);
     }
+    default:
+      return unreachable(source, 'stream source');
   }
 }
 

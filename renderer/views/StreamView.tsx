@@ -1,6 +1,7 @@
 import { useShallow } from 'zustand/react/shallow';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { StreamSourceRequest } from '../../shared/contract';
+import { MESSAGE_TYPES } from '../../shared/messages';
 import { useFixedRows } from '../lib/fixed-rows';
 import { humanBytes, humanDuration, humanRate } from '../lib/format';
 import { messageOf } from '../lib/row-message';
@@ -13,20 +14,8 @@ import { StreamDetail } from './StreamDetail';
 
 const ROW_HEIGHT = 26;
 
-const OPS = [
-  '',
-  'begin',
-  'commit',
-  'insert',
-  'update',
-  'delete',
-  'truncate',
-  'message',
-  'relation',
-  'stream_start',
-  'stream_commit',
-  'prepare',
-];
+/** Every message type can be filtered on: the list is the contract's. */
+const OPS = ['', ...MESSAGE_TYPES];
 
 function SourcePicker({ onStart }: { onStart: (s: StreamSourceRequest) => void }) {
   const overview = useMonitor((s) => s.overview);

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ERROR_CODES } from '../errors';
+import { MESSAGE_TYPES } from '../messages';
 
 export const LSN_TEXT = z.string().regex(/^[0-9A-Fa-f]{1,8}\/[0-9A-Fa-f]{1,8}$/, 'an LSN like 0/16B3748');
 export const SLOT_NAME = z.string().regex(/^[a-z0-9_]{1,63}$/, 'lower-case letters, digits and _, at most 63');
@@ -146,7 +147,7 @@ export type LagPoint = z.infer<typeof LagPointSchema>;
 export const WireMessageSchema = z
   .object({
     seq: z.number(),
-    type: z.string(),
+    type: z.enum(MESSAGE_TYPES),
     lsn: z.string(),
     xid: z.number().optional(),
   })
@@ -162,7 +163,7 @@ export type WireMessage = z.infer<typeof WireMessageSchema> & Record<string, unk
  */
 export const WireRowSchema = z.object({
   seq: z.number(),
-  type: z.string(),
+  type: z.enum(MESSAGE_TYPES),
   xid: z.number().optional(),
   rel: z.string(),
   /** The one-line summary the list shows and the text filter searches (shared/wire-row.ts). */
