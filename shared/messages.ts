@@ -246,9 +246,3 @@ export type MessageType = (typeof MESSAGE_TYPES)[number];
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const _everyTypeListed: Same<DecodedMessage['type'], MessageType> = true;
 void _everyTypeListed;
-
-export type RowChange = InsertMessage | UpdateMessage | DeleteMessage;
-
-export function isRowChange(m: DecodedMessage): m is RowChange {
-  return m.type === 'insert' || m.type === 'update' || m.type === 'delete';
-}

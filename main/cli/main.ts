@@ -197,7 +197,7 @@ const COMMANDS: Record<string, (argv: readonly string[], io: CliIo) => Promise<n
   serve: async (argv, io) => (await import('./serve-command')).serveCommand(argv, io),
 };
 
-export function processIo(): CliIo {
+function processIo(): CliIo {
   return {
     stdout: process.stdout,
     stderr: process.stderr,

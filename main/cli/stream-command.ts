@@ -8,7 +8,7 @@ import { flag, parseArgs, usage, value, values } from './args';
 import { replicationConfig, settingsFrom } from './connect';
 import { NdjsonWriter } from './ndjson-writer';
 
-export const STREAM_FLAGS = {
+const STREAM_FLAGS = {
   booleans: ['temporary', 'direct', 'consume', 'heartbeats', 'stats'],
   values: ['dsn', 'slot', 'plugin', 'publication', 'start', 'endpos', 'option'],
 } as const;

@@ -8,7 +8,7 @@ import { formatLsn, type Lsn } from '../../shared/lsn';
  * https://www.postgresql.org/docs/current/protocol-replication.html
  * Grammar: src/backend/replication/repl_gram.y (new option-list syntax since 15).
  */
-export const SLOT_NAME_RE = /^[a-z0-9_]{1,63}$/;
+const SLOT_NAME_RE = /^[a-z0-9_]{1,63}$/;
 const PLUGIN_RE = /^[a-z0-9_]{1,63}$/;
 const OPTION_NAME_RE = /^[A-Za-z_][A-Za-z0-9_-]{0,62}$/;
 
@@ -142,7 +142,7 @@ export function startPhysicalReplicationSql(slot: string | undefined, start: Lsn
 }
 
 /** pgoutput's highest protocol per server: 4 (16+, parallel streaming), 3 (15, two-phase), 2 (14, streaming), 1. */
-export function maxPgoutputProtoVersion(serverVersionNum: number): number {
+function maxPgoutputProtoVersion(serverVersionNum: number): number {
   if (serverVersionNum >= 160000) return 4;
   if (serverVersionNum >= 150000) return 3;
   if (serverVersionNum >= 140000) return 2;

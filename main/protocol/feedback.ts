@@ -29,7 +29,7 @@ export function statusFieldsFor(mode: FeedbackMode, pos: StreamPositions): Statu
 }
 
 const TAG = 0x72; // 'r'
-export const STATUS_UPDATE_LENGTH = 34;
+const STATUS_UPDATE_LENGTH = 34;
 const OFFSET_WRITE = 1;
 const OFFSET_FLUSH = 9;
 const OFFSET_APPLY = 17;

@@ -67,7 +67,7 @@ function cookieToken(req: http.IncomingMessage): string | undefined {
   return m?.[1];
 }
 
-export function isLoopbackHost(hostHeader: string | undefined, port: number): boolean {
+function isLoopbackHost(hostHeader: string | undefined, port: number): boolean {
   if (!hostHeader) return false;
   return [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`].includes(hostHeader.toLowerCase());
 }

@@ -25,7 +25,6 @@ export interface PhysicalStreamHandlers {
  * an inspector too: flush and apply are reported as 0, so a physical slot's restart_lsn stays.
  */
 export class PhysicalStream {
-  private conn: ReplicationConnection | undefined;
   private channel: CopyBothChannel | undefined;
   private received: Lsn = 0n;
   private stopped = false;
@@ -37,7 +36,6 @@ export class PhysicalStream {
 
   async run(): Promise<void> {
     const conn = await ReplicationConnection.open(this.options.connection, 'physical');
-    this.conn = conn;
     let timer: NodeJS.Timeout | undefined;
     try {
       const id = await conn.identifySystem();

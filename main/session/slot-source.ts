@@ -42,7 +42,7 @@ export interface SlotInfo {
 
 export const DEFAULT_SLOT_PREFIX = 'walscope_';
 
-export function temporarySlotName(prefix: string, role: 'tmp' | 'copy'): string {
+function temporarySlotName(prefix: string, role: 'tmp' | 'copy'): string {
   return validateSlotName(`${prefix}${role}_${randomBytes(5).toString('hex')}`);
 }
 

@@ -76,7 +76,7 @@ export const ServerOverviewSchema = z.object({
 });
 export type ServerOverview = z.infer<typeof ServerOverviewSchema>;
 
-export const SLOT_STATUSES = ['active', 'inactive', 'unreserved', 'lost', 'conflicting'] as const;
+const SLOT_STATUSES = ['active', 'inactive', 'unreserved', 'lost', 'conflicting'] as const;
 
 export const SlotViewSchema = z.object({
   name: z.string(),
