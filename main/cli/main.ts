@@ -2,7 +2,7 @@ import { WalscopeError } from '../../shared/errors';
 import { formatLsn } from '../../shared/lsn';
 import { validateSlotName } from '../protocol/commands';
 import { MonitorSession } from '../monitor/monitor-session';
-import { parseDurationSetting } from '../protocol/feedback';
+import { parseDurationSetting } from '../connection/duration';
 import { toWalscopeError } from '../session/pg-errors';
 import { readSlotInfo } from '../session/slot-source';
 import { flag, parseArgs, usage, value } from './args';
