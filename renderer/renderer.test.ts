@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { WireMessage, WireRow } from '../shared/contract';
+import { CONTRACT_VERSION, type WalscopeApi, type WireMessage, type WireRow } from '../shared/contract';
+import { withContractCheck } from './bridge/contract-check';
 import type { MessageType } from '../shared/messages';
 import { toWireRow } from '../shared/wire-row';
 import { createWsApi, type SocketLike } from './bridge/ws-transport';
@@ -93,7 +94,7 @@ describe('slots table sorting', () => {
 });
 
 describe('WebSocket transport', () => {
-  it('queues until open, matches results by id and fans out events', async () => {
+  const fakeSocket = () => {
     const sent: string[] = [];
     const listeners: Record<string, ((ev: { data?: unknown }) => void)[]> = {};
     const socket: SocketLike = {
@@ -102,8 +103,12 @@ describe('WebSocket transport', () => {
       addEventListener: (t, fn) => (listeners[t] ??= []).push(fn),
     };
     const fire = (t: string, data?: unknown): void => listeners[t]!.forEach((f) => f({ data }));
-    const mismatches: number[] = [];
-    const api = createWsApi(socket, (v) => mismatches.push(v));
+    return { sent, socket, fire };
+  };
+
+  it('queues until open, matches results by id and fans out events', async () => {
+    const { sent, socket, fire } = fakeSocket();
+    const api = createWsApi(socket);
     const got: unknown[] = [];
     api.on('session.state', (p) => got.push(p));
     const p = api.invoke('app.info', {});
@@ -112,15 +117,57 @@ describe('WebSocket transport', () => {
     fire('open');
     const frame = JSON.parse(sent[0]!) as { id: number; name: string };
     expect(frame.name).toBe('app.info');
-    fire('message', JSON.stringify({ kind: 'hello', contractVersion: 999 }));
+    fire('message', JSON.stringify({ kind: 'hello', contractVersion: CONTRACT_VERSION }));
     fire('message', JSON.stringify({ kind: 'result', id: frame.id, result: { ok: true, value: 42 } }));
     expect(await p).toEqual({ ok: true, value: 42 });
     fire('message', JSON.stringify({ kind: 'event', name: 'session.state', payload: { state: 'connected' } }));
     expect(got).toEqual([{ state: 'connected' }]);
-    expect(mismatches).toEqual([999]);
     const lost = api.invoke('profiles.list', {});
     fire('close');
     expect(await lost).toMatchObject({ ok: false, error: { code: 'CONNECTION' } });
+  });
+
+  it('a server speaking another contract version: pending and later requests get a CONTRACT error', async () => {
+    const { sent, socket, fire } = fakeSocket();
+    const mismatches: number[] = [];
+    const api = createWsApi(socket, (v) => mismatches.push(v));
+    socket.readyState = 1;
+    fire('open');
+    const pending = api.invoke('app.info', {});
+    fire('message', JSON.stringify({ kind: 'hello', contractVersion: CONTRACT_VERSION + 1 }));
+    const error = { code: 'CONTRACT', message: expect.stringContaining(`engine speaks ${CONTRACT_VERSION + 1}`) };
+    expect(await pending).toMatchObject({ ok: false, error });
+    const sentBefore = sent.length;
+    expect(await api.invoke('profiles.list', {})).toMatchObject({ ok: false, error });
+    expect(sent).toHaveLength(sentBefore); // nothing more goes to that server
+    expect(mismatches).toEqual([CONTRACT_VERSION + 1]);
+  });
+});
+
+describe('desktop API contract check', () => {
+  const fakeApi = (engineVersion: number) => {
+    const calls: string[] = [];
+    const api = {
+      invoke: async (name: string) => {
+        calls.push(name);
+        return name === 'app.info' ? { ok: true, value: { contractVersion: engineVersion } } : { ok: true, value: [] };
+      },
+      on: () => () => undefined,
+    } as unknown as WalscopeApi;
+    return { api, calls };
+  };
+
+  it('passes requests on to an engine of the same version', async () => {
+    const { api, calls } = fakeApi(CONTRACT_VERSION);
+    expect(await withContractCheck(api).invoke('profiles.list', {})).toEqual({ ok: true, value: [] });
+    expect(calls).toEqual(['app.info', 'profiles.list']);
+  });
+
+  it('answers every request with a CONTRACT error when the engine speaks another version', async () => {
+    const { api, calls } = fakeApi(CONTRACT_VERSION + 1);
+    const r = await withContractCheck(api).invoke('profiles.list', {});
+    expect(r).toMatchObject({ ok: false, error: { code: 'CONTRACT' } });
+    expect(calls).toEqual(['app.info']);
   });
 });
 

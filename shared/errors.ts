@@ -19,6 +19,7 @@ export const ERROR_CODES = [
   'TIMEOUT',
   'CANCELLED',
   'UNSAFE', // refused because it could harm the server (e.g. become a synchronous standby)
+  'CONTRACT', // the page and the engine speak different contract versions
   'INTERNAL',
 ] as const;
 

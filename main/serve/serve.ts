@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { CONTRACT_VERSION, type EventName, type EventPayload } from '../../shared/contract';
+import { CONTRACT_VERSION, contractMismatch, type EventName, type EventPayload } from '../../shared/contract';
 import { ClientFrameSchema, WS_PATH, type ServerFrame } from '../../shared/contract/ws-protocol';
 import { SessionManager, type SessionManagerOptions } from '../sessions/session-manager';
 
@@ -125,11 +125,13 @@ export async function startServe(opts: ServeOptions): Promise<ServeHandle> {
       socket.destroy();
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => attach(ws));
+    const declared = url.searchParams.get('v');
+    wss.handleUpgrade(req, socket, head, (ws) => attach(ws, declared === null ? undefined : Number(declared)));
   });
 
   const managers = new Set<SessionManager>();
-  const attach = (ws: WebSocket): void => {
+  /** `pageVersion`: the contract version the page declared when it opened the socket. */
+  const attach = (ws: WebSocket, pageVersion: number | undefined): void => {
     const send = (frame: ServerFrame): void => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
     };
@@ -150,6 +152,14 @@ export async function startServe(opts: ServeOptions): Promise<ServeHandle> {
           kind: 'result',
           id: -1,
           result: { ok: false, error: { code: 'INVALID_ARGUMENT', message: 'malformed frame' } },
+        });
+        return;
+      }
+      if (pageVersion !== CONTRACT_VERSION) {
+        send({
+          kind: 'result',
+          id: frame.id,
+          result: { ok: false, error: contractMismatch(pageVersion, CONTRACT_VERSION) },
         });
         return;
       }

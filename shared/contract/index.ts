@@ -1,14 +1,26 @@
 /**
  * The bridge contract between main and the renderer, shared by the Electron preload and the
- * WebSocket transport. Bump CONTRACT_VERSION on any incompatible change; both ends check it.
+ * WebSocket transport. Bump CONTRACT_VERSION on any incompatible change; both ends check it:
+ * in serve mode the page declares its version when it opens the socket (`?v=`) and the server
+ * answers a page that differs with `contractMismatch`; the server's hello frame carries its version
+ * and the page's transport answers every request with the same error when it differs.
  */
-import type { Result } from '../errors';
+import type { ErrorInfo, Result } from '../errors';
 import type { CommandName, CommandRequest, CommandResponse } from './commands';
 import type { EventName, EventPayload } from './events';
 
 // 2: `stream.batch` carries WireRows (list fields + message JSON text, no raw bytes);
 // `stream.raw` fetches one row's bytes.
 export const CONTRACT_VERSION = 2;
+
+/** The error either end gives when the other speaks another contract version. */
+export function contractMismatch(page: number | undefined, engine: number): ErrorInfo {
+  return {
+    code: 'CONTRACT',
+    message: `this page speaks bridge contract ${page ?? '(none)'}, WALscope's engine speaks ${engine}`,
+    hint: 'Reload the page. If that does not help, the page and the engine come from different WALscope builds: start both from one installation.',
+  };
+}
 
 export * from './commands';
 export * from './events';

@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import { CONTRACT_VERSION } from '../../shared/contract';
 import type { ServerFrame } from '../../shared/contract/ws-protocol';
 import type { Result } from '../../shared/errors';
 
@@ -14,9 +15,15 @@ export interface WsClient {
   close(): Promise<void>;
 }
 
-export function connectWs(url: string, headers: Record<string, string> = {}): Promise<WsClient> {
+/** `contractVersion`: declared as the page does (`&v=`); null declares none. */
+export function connectWs(
+  url: string,
+  headers: Record<string, string> = {},
+  contractVersion: number | null = CONTRACT_VERSION,
+): Promise<WsClient> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { headers });
+    const declared = contractVersion === null ? url : `${url}${url.includes('?') ? '&' : '?'}v=${contractVersion}`;
+    const ws = new WebSocket(declared, { headers });
     const pending = new Map<number, (r: Result<unknown>) => void>();
     const events: WsClient['events'] = [];
     const waiters = new Set<() => void>();
