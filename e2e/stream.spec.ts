@@ -23,6 +23,8 @@ test.describe('live stream, lag and standbys', () => {
       );
     expect(ops).toEqual(['insert', 'update', 'delete', 'message', 'insert', 'truncate']);
     await expect(w.messages('insert').first()).toContainText('public.items');
+    // Every row shows its LSN (carried in the wire row, not parsed from the message).
+    await expect(w.messages('insert').first().locator('.lsn')).toHaveText(/^[0-9A-F]+\/[0-9A-F]+$/);
     await expect(w.messages('insert').first()).toContainText('name=apple');
     await expect(w.messages('message')).toContainText('hello from SQL');
 

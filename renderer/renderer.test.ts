@@ -35,6 +35,13 @@ describe('ring buffer', () => {
   });
 });
 
+describe('wire rows', () => {
+  it('carry the message LSN, xid and type as fields beside its JSON', () => {
+    const row = toWireRow(m(7, 'insert', { lsn: '1/A0', xid: 42, schema: 'public', table: 't', new: { id: '1' } }));
+    expect(row).toMatchObject({ seq: 7, type: 'insert', lsn: '1/A0', xid: 42, rel: 'public.t', summary: 'id=1' });
+  });
+});
+
 describe('formatting', () => {
   it('formats bytes, durations, values and hex', () => {
     expect(humanBytes(0)).toBe('0 B');

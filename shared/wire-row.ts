@@ -68,6 +68,7 @@ export function toWireRow(m: WireMessage): WireRow {
   return {
     seq: m.seq,
     type: m.type,
+    lsn: m.lsn,
     ...(m.xid !== undefined ? { xid: m.xid } : {}),
     rel: relationOf(m),
     summary: summaryOf(m),

@@ -156,7 +156,7 @@ export type WireMessage = z.infer<typeof WireMessageSchema> & Record<string, unk
 
 /**
  * A stream row as it travels to the view: what the list and its filters need of every row
- * (sequence number, type, xid, relation, summary) plus the whole WireMessage as JSON text, parsed
+ * (sequence number, type, LSN, xid, relation, summary) plus the whole WireMessage as JSON text, parsed
  * only for the rows shown or inspected. Parsing every message on arrival was the renderer's
  * largest cost in serve mode (V8 internalizes each short JSON string value, and a change stream is
  * full of unique ones: LSNs, ids); a long JSON string is copied, not internalized. Decision 0008.
@@ -164,6 +164,8 @@ export type WireMessage = z.infer<typeof WireMessageSchema> & Record<string, unk
 export const WireRowSchema = z.object({
   seq: z.number(),
   type: z.enum(MESSAGE_TYPES),
+  /** `X/X` text: the list shows it for every row without parsing `json`. */
+  lsn: z.string(),
   xid: z.number().optional(),
   rel: z.string(),
   /** The one-line summary the list shows and the text filter searches (shared/wire-row.ts). */

@@ -11,7 +11,8 @@ import type { EventName, EventPayload } from './events';
 
 // 2: `stream.batch` carries WireRows (list fields + message JSON text, no raw bytes);
 // `stream.raw` fetches one row's bytes.
-export const CONTRACT_VERSION = 2;
+// 3: a WireRow carries the message's `lsn`; message `type` is one of MESSAGE_TYPES.
+export const CONTRACT_VERSION = 3;
 
 /** The error either end gives when the other speaks another contract version. */
 export function contractMismatch(page: number | undefined, engine: number): ErrorInfo {
