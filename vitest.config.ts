@@ -10,6 +10,7 @@ export default defineConfig({
           name: 'unit',
           include: [
             'test/mutations/*.test.ts',
+            'test/lint/*.test.ts',
             'shared/**/*.test.ts',
             'main/**/*.test.ts',
             'renderer/**/*.test.ts',

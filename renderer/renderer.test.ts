@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import type { WireMessage, WireRow } from '../shared/contract';
-import type { DecodedMessage, Tuple, TupleValue } from '../shared/messages';
+import { describe, expect, it, vi } from 'vitest';
+import { CONTRACT_VERSION, type WalscopeApi, type WireMessage, type WireRow } from '../shared/contract';
+import type { DecodedMessage, MessageType, Tuple, TupleValue } from '../shared/messages';
 import { tupleOf } from '../shared/tuple';
+import { withContractCheck } from './bridge/contract-check';
 import { toWireRow } from '../shared/wire-row';
 import { createWsApi, type SocketLike } from './bridge/ws-transport';
 import { EMPTY_FILTER, matches } from './lib/filters';
@@ -12,14 +13,14 @@ import { IncrementalRows } from './lib/visible-rows';
 import { indexOfSeq, nextTransaction, visibleRows, type RowView } from './stores/stream-store';
 
 const seqs = (v: RowView): number[] => Array.from({ length: v.length }, (_, i) => v.at(i).seq);
-const m = (seq: number, type: string, extra: Record<string, unknown> = {}): WireMessage => ({
+const m = (seq: number, type: MessageType, extra: Record<string, unknown> = {}): WireMessage => ({
   seq,
   type,
   lsn: `0/${seq.toString(16)}`,
   ...extra,
 });
 /** A row as main makes it: from a decoded message (bigint LSN), tuples given as `[name, value]` pairs. */
-const r = (seq: number, type: string, extra: Record<string, unknown> = {}): WireRow =>
+const r = (seq: number, type: MessageType, extra: Record<string, unknown> = {}): WireRow =>
   toWireRow({ type, lsn: BigInt(seq), ...extra } as unknown as DecodedMessage, seq);
 const tup = (...entries: [string, TupleValue][]): Tuple => tupleOf(entries);
 
@@ -34,6 +35,13 @@ describe('ring buffer', () => {
     expect(r.at(3)).toBeUndefined();
     r.clear();
     expect(r.size).toBe(0);
+  });
+});
+
+describe('wire rows', () => {
+  it('carry the message LSN, xid and type as fields beside its JSON', () => {
+    const row = r(7, 'insert', { lsn: 0x1_0000_00a0n, xid: 42, schema: 'public', table: 't', new: tup(['id', '1']) });
+    expect(row).toMatchObject({ seq: 7, type: 'insert', lsn: '1/A0', xid: 42, rel: 'public.t', summary: 'id=1' });
   });
 });
 
@@ -96,7 +104,7 @@ describe('slots table sorting', () => {
 });
 
 describe('WebSocket transport', () => {
-  it('queues until open, matches results by id and fans out events', async () => {
+  const fakeSocket = () => {
     const sent: string[] = [];
     const listeners: Record<string, ((ev: { data?: unknown }) => void)[]> = {};
     const socket: SocketLike = {
@@ -105,8 +113,12 @@ describe('WebSocket transport', () => {
       addEventListener: (t, fn) => (listeners[t] ??= []).push(fn),
     };
     const fire = (t: string, data?: unknown): void => listeners[t]!.forEach((f) => f({ data }));
-    const mismatches: number[] = [];
-    const api = createWsApi(socket, (v) => mismatches.push(v));
+    return { sent, socket, fire };
+  };
+
+  it('queues until open, matches results by id and fans out events', async () => {
+    const { sent, socket, fire } = fakeSocket();
+    const api = createWsApi(socket);
     const got: unknown[] = [];
     api.on('session.state', (p) => got.push(p));
     const p = api.invoke('app.info', {});
@@ -115,15 +127,57 @@ describe('WebSocket transport', () => {
     fire('open');
     const frame = JSON.parse(sent[0]!) as { id: number; name: string };
     expect(frame.name).toBe('app.info');
-    fire('message', JSON.stringify({ kind: 'hello', contractVersion: 999 }));
+    fire('message', JSON.stringify({ kind: 'hello', contractVersion: CONTRACT_VERSION }));
     fire('message', JSON.stringify({ kind: 'result', id: frame.id, result: { ok: true, value: 42 } }));
     expect(await p).toEqual({ ok: true, value: 42 });
     fire('message', JSON.stringify({ kind: 'event', name: 'session.state', payload: { state: 'connected' } }));
     expect(got).toEqual([{ state: 'connected' }]);
-    expect(mismatches).toEqual([999]);
     const lost = api.invoke('profiles.list', {});
     fire('close');
     expect(await lost).toMatchObject({ ok: false, error: { code: 'CONNECTION' } });
+  });
+
+  it('a server speaking another contract version: pending and later requests get a CONTRACT error', async () => {
+    const { sent, socket, fire } = fakeSocket();
+    const mismatches: number[] = [];
+    const api = createWsApi(socket, (v) => mismatches.push(v));
+    socket.readyState = 1;
+    fire('open');
+    const pending = api.invoke('app.info', {});
+    fire('message', JSON.stringify({ kind: 'hello', contractVersion: CONTRACT_VERSION + 1 }));
+    const error = { code: 'CONTRACT', message: expect.stringContaining(`engine speaks ${CONTRACT_VERSION + 1}`) };
+    expect(await pending).toMatchObject({ ok: false, error });
+    const sentBefore = sent.length;
+    expect(await api.invoke('profiles.list', {})).toMatchObject({ ok: false, error });
+    expect(sent).toHaveLength(sentBefore); // nothing more goes to that server
+    expect(mismatches).toEqual([CONTRACT_VERSION + 1]);
+  });
+});
+
+describe('desktop API contract check', () => {
+  const fakeApi = (engineVersion: number) => {
+    const calls: string[] = [];
+    const api = {
+      invoke: async (name: string) => {
+        calls.push(name);
+        return name === 'app.info' ? { ok: true, value: { contractVersion: engineVersion } } : { ok: true, value: [] };
+      },
+      on: () => () => undefined,
+    } as unknown as WalscopeApi;
+    return { api, calls };
+  };
+
+  it('passes requests on to an engine of the same version', async () => {
+    const { api, calls } = fakeApi(CONTRACT_VERSION);
+    expect(await withContractCheck(api).invoke('profiles.list', {})).toEqual({ ok: true, value: [] });
+    expect(calls).toEqual(['app.info', 'profiles.list']);
+  });
+
+  it('answers every request with a CONTRACT error when the engine speaks another version', async () => {
+    const { api, calls } = fakeApi(CONTRACT_VERSION + 1);
+    const r = await withContractCheck(api).invoke('profiles.list', {});
+    expect(r).toMatchObject({ ok: false, error: { code: 'CONTRACT' } });
+    expect(calls).toEqual(['app.info']);
   });
 });
 
@@ -140,8 +194,7 @@ describe('stream store', () => {
     expect(rows.size).toBe(2);
     // Counters are published with the next refresh of the list, not per batch.
     expect(useStream.getState().received).toBe(0);
-    await new Promise((r) => setTimeout(r, 50));
-    expect(useStream.getState().received).toBe(3);
+    await vi.waitFor(() => expect(useStream.getState().received).toBe(3));
     expect(useStream.getState().droppedInView).toBe(4);
     useStream.getState().setPaused(false);
     expect(rows.size).toBe(3);
@@ -189,7 +242,7 @@ describe('incremental visible rows', () => {
         ring.push(r(seq++, 'begin', { xid }));
         for (let k = rand(8); k >= 0; k--)
           ring.push(
-            r(seq++, ['insert', 'update', 'delete'][rand(3)]!, {
+            r(seq++, (['insert', 'update', 'delete'] as const)[rand(3)]!, {
               xid,
               schema: 'public',
               table: rand(2) ? 'a' : 'b',

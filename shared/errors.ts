@@ -20,6 +20,7 @@ export const ERROR_CODES = [
   'CANCELLED',
   'UNSAFE', // refused because it could harm the server (e.g. become a synchronous standby)
   'LIMIT', // refused by a WALscope limit that keeps capacity for others (walsender reserve, per-client caps)
+  'CONTRACT', // the page and the engine speak different contract versions
   'INTERNAL',
 ] as const;
 

@@ -6,15 +6,9 @@
  */
 export type Lsn = bigint;
 
-/** The server's InvalidXLogRecPtr: "no position". */
-export const INVALID_LSN: Lsn = 0n;
-export const MAX_LSN: Lsn = 0xffff_ffff_ffff_ffffn;
+const MAX_LSN: Lsn = 0xffff_ffff_ffff_ffffn;
 
 const LSN_TEXT = /^([0-9A-Fa-f]{1,8})\/([0-9A-Fa-f]{1,8})$/;
-
-export function isLsnText(text: string): boolean {
-  return LSN_TEXT.test(text);
-}
 
 /** Parses `X/X`; throws a RangeError naming the input when it is not an LSN. */
 export function parseLsn(text: string): Lsn {
@@ -30,19 +24,7 @@ export function formatLsn(lsn: Lsn): string {
   return `${hi.toString(16).toUpperCase()}/${lo.toString(16).toUpperCase()}`;
 }
 
-export function compareLsn(a: Lsn, b: Lsn): -1 | 0 | 1 {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 /** Bytes from `from` to `to` (like pg_wal_lsn_diff(to, from)); negative when `to` is behind. */
 export function lsnDiff(to: Lsn, from: Lsn): bigint {
   return to - from;
-}
-
-export function maxLsn(a: Lsn, b: Lsn): Lsn {
-  return a > b ? a : b;
-}
-
-export function minLsn(a: Lsn, b: Lsn): Lsn {
-  return a < b ? a : b;
 }

@@ -195,6 +195,12 @@ export interface JsonMessage extends Base {
   data: unknown;
   /** The plugin's JSON text exactly as sent; the NDJSON and wire forms carry this as `data`. */
   text: string;
+  /**
+   * Set when this document ends a transaction (a whole format-version 1 transaction, or a
+   * format-version 2 "C" action): the server wrote it at the end of the commit record, which is
+   * the position to resume from and, in consume mode, to confirm.
+   */
+  endLsn?: Lsn;
 }
 
 export type DecodedMessage =
@@ -219,10 +225,36 @@ export type DecodedMessage =
   | StreamPrepareMessage
   | JsonMessage;
 
-export type MessageType = DecodedMessage['type'];
+/**
+ * Every message type, once: the union above must list exactly these (checked below), and every
+ * list of types elsewhere (the stream view's operation filter, the wire schemas) derives from it.
+ */
+export const MESSAGE_TYPES = [
+  'begin',
+  'commit',
+  'origin',
+  'relation',
+  'type',
+  'insert',
+  'update',
+  'delete',
+  'truncate',
+  'message',
+  'stream_start',
+  'stream_stop',
+  'stream_commit',
+  'stream_abort',
+  'begin_prepare',
+  'prepare',
+  'commit_prepared',
+  'rollback_prepared',
+  'stream_prepare',
+  'json',
+] as const;
 
-export type RowChange = InsertMessage | UpdateMessage | DeleteMessage;
+export type MessageType = (typeof MESSAGE_TYPES)[number];
 
-export function isRowChange(m: DecodedMessage): m is RowChange {
-  return m.type === 'insert' || m.type === 'update' || m.type === 'delete';
-}
+// Compile-time: a type added to the union but not to MESSAGE_TYPES (or the reverse) fails here.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _everyTypeListed: Same<DecodedMessage['type'], MessageType> = true;
+void _everyTypeListed;

@@ -1,11 +1,12 @@
 import type { WireMessage, WireRow } from './contract/dto';
 import { formatLsn } from './lsn';
-import type { DecodedMessage } from './messages';
+import type { DecodedMessage, MessageType } from './messages';
 import { messageJson } from './messages-json';
 import { isTuple } from './tuple';
 
 /** A message in either form: decoded (bigint LSNs) or wire (text LSNs); row images are `Tuple`s. */
 type AnyMessage = WireMessage | DecodedMessage;
+import { unreachable } from './unreachable';
 
 /** `schema.table` of a row change, the truncated tables of a TRUNCATE, or ''. */
 export function relationOf(message: AnyMessage): string {
@@ -41,7 +42,7 @@ function lsnText(v: unknown): string {
 
 /** One line a DBA can scan. */
 export function summaryOf(message: AnyMessage): string {
-  const m = message as Record<string, unknown> & { type: string; xid?: number };
+  const m = message as Record<string, unknown> & { type: MessageType; xid?: number };
   switch (m.type) {
     case 'begin':
       return `xid ${m.xid ?? '?'}`;
@@ -59,8 +60,22 @@ export function summaryOf(message: AnyMessage): string {
       return `${m['transactional'] ? 'tx' : 'non-tx'} ${String(m['prefix'])}: ${String(m['content'] ?? `\\x${String(m['contentHex'])}`).slice(0, 80)}`;
     case 'relation':
       return `${(m['columns'] as unknown[] | undefined)?.length ?? 0} columns, identity ${String(m['replicaIdentity'])}`;
+    case 'begin_prepare':
+    case 'prepare':
+    case 'commit_prepared':
+    case 'rollback_prepared':
+    case 'stream_prepare':
+      return `gid ${String(m['gid'])}`;
+    case 'origin':
+    case 'type':
+    case 'stream_start':
+    case 'stream_stop':
+    case 'stream_commit':
+    case 'stream_abort':
+    case 'json':
+      return '';
     default:
-      return 'gid' in m ? `gid ${String(m['gid'])}` : '';
+      return unreachable(m.type, 'message type');
   }
 }
 
@@ -69,6 +84,7 @@ export function toWireRow(m: DecodedMessage, seq: number): WireRow {
   return {
     seq,
     type: m.type,
+    lsn: formatLsn(m.lsn),
     ...(m.xid !== undefined ? { xid: m.xid } : {}),
     rel: relationOf(m),
     summary: summaryOf(m),

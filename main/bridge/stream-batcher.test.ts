@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { WireRow } from '../../shared/contract';
 import { StreamBatcher } from './stream-batcher';
 
-const msg = (seq: number): WireRow => ({ seq, type: 'insert', rel: 'public.t', summary: '', json: '{}' });
+const msg = (seq: number): WireRow => ({ seq, type: 'insert', lsn: '0/1', rel: 'public.t', summary: '', json: '{}' });
 
 describe('StreamBatcher', () => {
   beforeEach(() => vi.useFakeTimers());

@@ -1,6 +1,6 @@
 import { formatLsn } from '../../shared/lsn';
 import { MonitorSession } from '../monitor/monitor-session';
-import { parseDurationSetting } from '../protocol/feedback';
+import { parseDurationSetting } from '../connection/duration';
 import { toWalscopeError } from '../session/pg-errors';
 import { flag, parseArgs, usage, value } from './args';
 import { openReplication, settingsFrom } from './connect';
@@ -113,7 +113,7 @@ const COMMANDS: Record<string, (argv: readonly string[], io: CliIo) => Promise<n
   serve: async (argv, io) => (await import('./serve-command')).serveCommand(argv, io),
 };
 
-export function processIo(): CliIo {
+function processIo(): CliIo {
   return {
     stdout: process.stdout,
     stderr: process.stderr,

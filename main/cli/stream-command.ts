@@ -12,7 +12,7 @@ import { describeWait } from '../session/wait-report';
 import { EXIT_OUTPUT_CLOSED, isOutputClosed, NdjsonWriter } from './ndjson-writer';
 import { WalscopeError } from '../../shared/errors';
 
-export const STREAM_FLAGS = {
+const STREAM_FLAGS = {
   booleans: ['temporary', 'direct', 'consume', 'heartbeats', 'stats'],
   values: ['dsn', 'slot', 'plugin', 'publication', 'start', 'endpos', 'option', 'walsender-reserve', 'retries'],
 } as const;

@@ -1,7 +1,7 @@
 import { formatLsn, parseLsn, type Lsn } from '../../shared/lsn';
 import { toPgClientConfig } from '../connection';
 import { openSqlSession } from '../monitor/sql-session';
-import { parseDurationSetting } from '../protocol/feedback';
+import { parseDurationSetting } from '../connection/duration';
 import { PhysicalStream, type WalServerInfo } from '../session/physical-stream';
 import { RecordEnricher } from '../wal/record-enricher';
 import { RelationNames } from '../wal/relation-names';

@@ -4,6 +4,7 @@ import { isIP } from 'node:net';
 import { checkServerIdentity, type ConnectionOptions } from 'node:tls';
 import type pg from 'pg';
 import { WalscopeError } from '../../shared/errors';
+import { unreachable } from '../../shared/unreachable';
 import type { ConnectionSettings } from './settings';
 
 /** pg.ClientConfig plus whether a failed TLS negotiation may fall back to plain TCP (sslmode=prefer). */
@@ -136,6 +137,8 @@ export function toPgClientConfig(
         checkServerIdentity: (_servername, cert) => checkServerIdentity(s.host, cert),
       };
       break;
+    default:
+      unreachable(s.sslmode, 'sslmode');
   }
   return config;
 }

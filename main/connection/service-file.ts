@@ -7,7 +7,7 @@ import type { Conninfo } from './conninfo';
  * The per-user file (PGSERVICEFILE or ~/.pg_service.conf) wins over the system one
  * (PGSYSCONFDIR/pg_service.conf). https://www.postgresql.org/docs/current/libpq-pgservice.html
  */
-export function parseServiceFile(text: string): Map<string, Conninfo> {
+function parseServiceFile(text: string): Map<string, Conninfo> {
   const services = new Map<string, Conninfo>();
   let current: Conninfo | undefined;
   for (const raw of text.split(/\r?\n/)) {

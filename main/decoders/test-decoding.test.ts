@@ -131,7 +131,7 @@ describe('test_decoding lines', () => {
 });
 
 describe('wal2json', () => {
-  it('passes JSON through and rejects what is not JSON', () => {
+  it('passes JSON through, marks a transaction-ending document, and rejects what is not JSON', () => {
     const d = new Wal2JsonDecoder();
     expect(d.decode(Buffer.from('{"xid":5,"change":[]}'), LSN)).toEqual({
       type: 'json',
@@ -140,7 +140,9 @@ describe('wal2json', () => {
       data: { xid: 5, change: [] },
       text: '{"xid":5,"change":[]}',
       xid: 5,
+      endLsn: LSN,
     });
+    expect(d.decode(Buffer.from('{"action":"I","xid":5}'), LSN)).not.toHaveProperty('endLsn');
     expect(() => d.decode(Buffer.from('{nope'), LSN)).toThrow(ProtocolError);
   });
 

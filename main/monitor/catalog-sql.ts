@@ -65,6 +65,3 @@ SELECT r.pid, coalesce(r.application_name, '') AS application_name, r.client_add
  -- Logical walsenders (subscribers, pg_recvlogical, WALscope itself) are slot consumers, not standbys.
  WHERE NOT EXISTS (SELECT 1 FROM pg_replication_slots s WHERE s.active_pid = r.pid AND s.slot_type = 'logical')
  ORDER BY r.application_name, r.pid`;
-
-/** On a standby: what its WAL receiver reports (empty on a primary). */
-export const WAL_RECEIVER_SQL = `SELECT * FROM pg_stat_wal_receiver`;

@@ -8,7 +8,7 @@ import { formatLsn, type Lsn } from '../../shared/lsn';
  * https://www.postgresql.org/docs/current/protocol-replication.html
  * Grammar: src/backend/replication/repl_gram.y (new option-list syntax since 15).
  */
-export const SLOT_NAME_RE = /^[a-z0-9_]{1,63}$/;
+const SLOT_NAME_RE = /^[a-z0-9_]{1,63}$/;
 const PLUGIN_RE = /^[a-z0-9_]{1,63}$/;
 const OPTION_NAME_RE = /^[A-Za-z_][A-Za-z0-9_-]{0,62}$/;
 

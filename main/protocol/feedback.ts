@@ -29,7 +29,7 @@ export function statusFieldsFor(mode: FeedbackMode, pos: StreamPositions): Statu
 }
 
 const TAG = 0x72; // 'r'
-export const STATUS_UPDATE_LENGTH = 34;
+const STATUS_UPDATE_LENGTH = 34;
 const OFFSET_WRITE = 1;
 const OFFSET_FLUSH = 9;
 const OFFSET_APPLY = 17;
@@ -63,17 +63,4 @@ export function parseStandbyStatusUpdate(buf: Buffer): StatusFields & { clock: P
 export function feedbackIntervalMs(walSenderTimeoutMs: number): number {
   if (!(walSenderTimeoutMs > 0)) return 10_000;
   return Math.max(100, Math.min(10_000, Math.floor(walSenderTimeoutMs / 2)));
-}
-
-const UNIT_MS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** Parses a GUC duration as SHOW prints it ('60s', '1min', '500ms', '0'); a bare number uses `unit` (default ms). */
-export function parseDurationSetting(value: string, unit: string | null = 'ms'): number {
-  const m = /^\s*(-?\d+(?:\.\d+)?)\s*(us|ms|s|min|h|d)?\s*$/.exec(value);
-  if (!m) throw new RangeError(`not a duration: ${JSON.stringify(value)}`);
-  const n = Number(m[1]);
-  const u = m[2] ?? unit ?? 'ms';
-  const factor = UNIT_MS[u];
-  if (factor === undefined) throw new RangeError(`unknown duration unit ${JSON.stringify(u)}`);
-  return n * factor;
 }

@@ -87,3 +87,10 @@ export function refuseNonLoopback(bindHost: string, insecureListen: boolean | un
     hint: 'Reach 127.0.0.1 through an SSH tunnel (ssh -L), or add --insecure-listen to accept that risk.',
   });
 }
+
+/** The contract version a page declared on its socket (`?v=`), or undefined when it declared none. */
+export function declaredContract(target: string | undefined): number | undefined {
+  // Read from the raw query text: the target was already checked by targetPath.
+  const m = /[?&]v=(\d{1,6})(?:&|$)/.exec(target ?? '');
+  return m ? Number(m[1]) : undefined;
+}

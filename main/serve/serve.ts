@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { pipeline } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { CONTRACT_VERSION, type EventName, type EventPayload } from '../../shared/contract';
+import { CONTRACT_VERSION, contractMismatch, type EventName, type EventPayload } from '../../shared/contract';
 import { contentSecurityPolicy } from '../../shared/csp';
 import {
   ClientFrameSchema,
@@ -15,7 +15,15 @@ import {
   type ServerFrame,
 } from '../../shared/contract/ws-protocol';
 import { SessionManager, type SessionManagerOptions } from '../sessions/session-manager';
-import { protocolToken, reachableAddresses, refuseNonLoopback, sameSecret, targetPath, urlHost } from './access';
+import {
+  declaredContract,
+  protocolToken,
+  reachableAddresses,
+  refuseNonLoopback,
+  sameSecret,
+  targetPath,
+  urlHost,
+} from './access';
 
 /**
  * Serve mode: the built renderer and the bridge contract over a WebSocket, on loopback by default.
@@ -128,7 +136,13 @@ function refuse(socket: Duplex, status: number): void {
 }
 
 /** One authenticated socket: its own SessionManager, invoke frames in, results and events out. */
-function attachSocket(ws: WebSocket, opts: ServeOptions, managers: Set<SessionManager>): void {
+/** `pageVersion`: the contract version the page declared when it opened the socket (`?v=`). */
+function attachSocket(
+  ws: WebSocket,
+  opts: ServeOptions,
+  managers: Set<SessionManager>,
+  pageVersion: number | undefined,
+): void {
   const send = (frame: ServerFrame): void => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
   };
@@ -156,6 +170,10 @@ function attachSocket(ws: WebSocket, opts: ServeOptions, managers: Set<SessionMa
       return;
     }
     const id = frame.id;
+    if (pageVersion !== CONTRACT_VERSION) {
+      send({ kind: 'result', id, result: { ok: false, error: contractMismatch(pageVersion, CONTRACT_VERSION) } });
+      return;
+    }
     void manager.dispatcher
       .invoke(frame.name, frame.request)
       .catch(() => ({ ok: false as const, error: { code: 'INTERNAL' as const, message: 'the command failed' } }))
@@ -204,7 +222,8 @@ export async function startServe(opts: ServeOptions): Promise<ServeHandle> {
     socket.on('error', () => socket.destroy());
     try {
       const status = upgradeRefusal(gate, req);
-      if (status === undefined) wss.handleUpgrade(req, socket, head, (ws) => attachSocket(ws, opts, managers));
+      if (status === undefined)
+        wss.handleUpgrade(req, socket, head, (ws) => attachSocket(ws, opts, managers, declaredContract(req.url)));
       else refuse(socket, status);
     } catch {
       refuse(socket, 500);

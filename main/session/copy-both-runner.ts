@@ -1,6 +1,7 @@
 import { formatLsn, type Lsn } from '../../shared/lsn';
 import type { DecodedMessage } from '../../shared/messages';
 import { nowPgMicros } from '../../shared/pgtime';
+import { unreachable } from '../../shared/unreachable';
 import { toWalscopeError } from './pg-errors';
 import { WalscopeError } from '../../shared/errors';
 import { parseServerCopyData, type PrimaryKeepalive } from '../protocol/copy-messages';
@@ -50,8 +51,24 @@ function transactionEnd(m: DecodedMessage): Lsn | undefined {
       return m.endLsn;
     case 'rollback_prepared':
       return m.rollbackEndLsn;
-    default:
+    case 'json':
+      return m.endLsn; // wal2json: set on the document that ends a transaction
+    case 'begin':
+    case 'origin':
+    case 'relation':
+    case 'type':
+    case 'insert':
+    case 'update':
+    case 'delete':
+    case 'truncate':
+    case 'message':
+    case 'stream_start':
+    case 'stream_stop':
+    case 'stream_abort':
+    case 'begin_prepare':
       return undefined;
+    default:
+      return unreachable(m, 'message type');
   }
 }
 

@@ -61,7 +61,6 @@ export type PhysicalStreamOutcome = 'endpos' | 'stopped';
  * synchronous_standby_names could pick this connection is refused.
  */
 export class PhysicalStream {
-  private conn: ReplicationConnection | undefined;
   private channel: CopyBothChannel | undefined;
   private received: Lsn = 0n;
   private stopped = false;
@@ -84,7 +83,6 @@ export class PhysicalStream {
 
   private async runOnce(requested: Lsn | undefined): Promise<{ kind: 'done' } | { kind: 'gap'; gap: WalGap }> {
     const conn = await ReplicationConnection.open(this.options.connection, 'physical');
-    this.conn = conn;
     let timer: NodeJS.Timeout | undefined;
     try {
       if (!this.options.allowSynchronousMatch)

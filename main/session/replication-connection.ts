@@ -21,7 +21,7 @@ import {
   type ReadReplicationSlotResult,
   type TimelineHistoryResult,
 } from '../protocol/command-results';
-import { parseDurationSetting } from '../protocol/feedback';
+import { parseDurationSetting } from '../connection/duration';
 import { connectWithSslFallback, type WalscopeClientConfig } from '../connection/pg-config';
 import { CopyBothChannel } from './copy-both-channel';
 import { toWalscopeError } from './pg-errors';

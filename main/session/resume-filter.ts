@@ -1,5 +1,6 @@
 import type { Lsn } from '../../shared/lsn';
 import type { DecodedMessage, RelationMessage, TypeMessage } from '../../shared/messages';
+import { unreachable } from '../../shared/unreachable';
 
 /**
  * De-duplication across reconnects, so downstream sees each change exactly once.
@@ -31,8 +32,6 @@ export class ResumeFilter {
   private readonly relations = new Map<number, string>();
   private readonly types = new Map<number, string>();
   private lastNonTxMessageLsn: Lsn = -1n;
-  /** Set when a transaction that was partly handed on never came back (its slot vanished). */
-  abandoned: { key: string; handed: number } | undefined;
 
   /** Call when a new connection starts streaming: ordinals restart, what was handed on stays. */
   reconnected(): void {
@@ -45,7 +44,6 @@ export class ResumeFilter {
 
   /** Forget transactions that cannot come back (a new slot starts elsewhere): reported as a gap. */
   discardOpen(): void {
-    if (this.txn && this.txn.handed > 0) this.abandoned = { key: this.txn.key, handed: this.txn.handed };
     this.txn = undefined;
     this.streamed.clear();
     this.reconnected();
@@ -73,10 +71,7 @@ export class ResumeFilter {
       case 'begin':
       case 'begin_prepare': {
         const key = `${m.xid}@${m.type === 'begin' ? m.finalLsn : m.prepareLsn}`;
-        if (!this.txn || this.txn.key !== key) {
-          if (this.txn && this.txn.handed > 0) this.abandoned = { key: this.txn.key, handed: this.txn.handed };
-          this.txn = { key, seen: 0, handed: 0 };
-        }
+        if (!this.txn || this.txn.key !== key) this.txn = { key, seen: 0, handed: 0 };
         return this.count(this.txn, m);
       }
       case 'commit':
@@ -115,8 +110,17 @@ export class ResumeFilter {
           return [m];
         }
         return this.inCurrent(m);
-      default:
+      case 'origin':
+      case 'insert':
+      case 'update':
+      case 'delete':
+      case 'truncate':
+      case 'commit_prepared':
+      case 'rollback_prepared':
+      case 'json':
         return this.inCurrent(m);
+      default:
+        return unreachable(m, 'message type');
     }
   }
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { WalscopeError } from '../../shared/errors';
 import { formatLsn, parseLsn, type Lsn } from '../../shared/lsn';
+import { unreachable } from '../../shared/unreachable';
 import { quoteLiteral, validateSlotName } from '../protocol/commands';
 import type { ReplicationConnection } from './replication-connection';
 
@@ -45,7 +46,7 @@ export interface SlotInfo {
 
 export const DEFAULT_SLOT_PREFIX = 'walscope_';
 
-export function temporarySlotName(prefix: string, role: 'tmp' | 'copy'): string {
+function temporarySlotName(prefix: string, role: 'tmp' | 'copy'): string {
   return validateSlotName(`${prefix}${role}_${randomBytes(5).toString('hex')}`);
 }
 
@@ -147,6 +148,8 @@ export async function prepareSlot(
       }
       return withForwardGap({ slot: source.slot, plugin, startLsn: wanted }, info.confirmedFlush, source.slot);
     }
+    default:
+      return unreachable(source, 'stream source');
   }
 }
 

@@ -1,6 +1,6 @@
-import { CONTRACT_VERSION, type WalscopeApi } from '../../shared/contract';
+import { CONTRACT_VERSION, contractMismatch, type WalscopeApi } from '../../shared/contract';
 import type { ServerFrame } from '../../shared/contract/ws-protocol';
-import type { Result } from '../../shared/errors';
+import type { ErrorInfo, Result } from '../../shared/errors';
 
 type Listener = (payload: unknown) => void;
 
@@ -13,10 +13,12 @@ export interface SocketLike {
 
 /**
  * The contract over the serve-mode WebSocket: invoke frames with ids, result frames matched back,
- * event frames fanned out to listeners. Requests made before the socket opens are queued.
+ * event frames fanned out to listeners. Requests made before the socket opens are queued. A server
+ * whose hello names another contract version gets no requests: each is answered with the error.
  */
 export function createWsApi(socket: SocketLike, onVersionMismatch?: (server: number) => void): WalscopeApi {
   let nextId = 1;
+  let mismatch: ErrorInfo | undefined;
   const pending = new Map<number, (r: Result<unknown>) => void>();
   const listeners = new Map<string, Set<Listener>>();
   const queue: string[] = [];
@@ -56,7 +58,15 @@ export function createWsApi(socket: SocketLike, onVersionMismatch?: (server: num
       return;
     }
     if (frame.kind === 'hello') {
-      if (frame.contractVersion !== CONTRACT_VERSION) onVersionMismatch?.(frame.contractVersion);
+      if (frame.contractVersion !== CONTRACT_VERSION) {
+        mismatch = contractMismatch(CONTRACT_VERSION, frame.contractVersion);
+        queue.length = 0;
+        for (const [id, resolve] of pending) {
+          resolve({ ok: false, error: mismatch });
+          pending.delete(id);
+        }
+        onVersionMismatch?.(frame.contractVersion);
+      }
     } else if (frame.kind === 'result') {
       const resolve = pending.get(frame.id);
       pending.delete(frame.id);
@@ -67,6 +77,7 @@ export function createWsApi(socket: SocketLike, onVersionMismatch?: (server: num
   });
   return {
     invoke(name, request) {
+      if (mismatch) return Promise.resolve({ ok: false, error: mismatch });
       const id = nextId++;
       const text = JSON.stringify({ kind: 'invoke', id, name, request });
       return new Promise((resolve) => {

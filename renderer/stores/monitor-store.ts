@@ -12,7 +12,7 @@ export interface LagSeries {
 const MAX_POINTS = 3600;
 export const lagSeries = new Map<string, LagSeries>();
 
-export function appendLag(points: LagPoint[]): void {
+function appendLag(points: LagPoint[]): void {
   for (const p of points) {
     let s = lagSeries.get(p.series);
     if (!s) lagSeries.set(p.series, (s = { t: [], bytes: [], timeLagMs: [], lsn: [] }));

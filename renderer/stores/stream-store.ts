@@ -8,7 +8,7 @@ import { IncrementalRows } from '../lib/visible-rows';
 
 export { indexOfSeq, nextTransaction, visibleRows, type RowView } from '../lib/visible-rows';
 
-export const ROW_CAPACITY = 100_000;
+const ROW_CAPACITY = 100_000;
 
 /**
  * Rows live in a ring buffer outside React; the store holds only `version`, bumped at most once

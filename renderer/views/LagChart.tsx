@@ -4,7 +4,7 @@ import 'uplot/dist/uPlot.min.css';
 import { humanBytes, humanDuration } from '../lib/format';
 import { lagSeries, useMonitor } from '../stores/monitor-store';
 
-export const WINDOWS = [
+const WINDOWS = [
   { label: '1 min', seconds: 60 },
   { label: '15 min', seconds: 900 },
   { label: '1 h', seconds: 3600 },

@@ -1,6 +1,7 @@
 import { useShallow } from 'zustand/react/shallow';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { StreamSourceRequest } from '../../shared/contract';
+import { MESSAGE_TYPES } from '../../shared/messages';
 import { useFixedRows } from '../lib/fixed-rows';
 import { humanBytes, humanDuration, humanRate } from '../lib/format';
 import { messageOf, ndjsonParts } from '../lib/row-message';
@@ -13,20 +14,8 @@ import { StreamDetail } from './StreamDetail';
 
 const ROW_HEIGHT = 26;
 
-const OPS = [
-  '',
-  'begin',
-  'commit',
-  'insert',
-  'update',
-  'delete',
-  'truncate',
-  'message',
-  'relation',
-  'stream_start',
-  'stream_commit',
-  'prepare',
-];
+/** Every message type can be filtered on: the list is the contract's. */
+const OPS = ['', ...MESSAGE_TYPES];
 
 function SourcePicker({ onStart }: { onStart: (s: StreamSourceRequest) => void }) {
   const overview = useMonitor((s) => s.overview);
@@ -298,44 +287,43 @@ export function StreamView() {
           <div style={{ height: virtual.totalSize }} className="virtual-space">
             {recycledSlots(virtual.start, virtual.end).map(([slot, index]) => {
               const row = list.at(index);
-              const m = messageOf(row);
               const opensTx = isBegin(row);
-              const isCollapsed = opensTx && m.xid !== undefined && collapsed.has(m.xid);
+              const isCollapsed = opensTx && row.xid !== undefined && collapsed.has(row.xid);
               return (
                 <div
                   key={slot}
                   role="row"
-                  data-testid={`msg-${m.seq}`}
-                  data-type={m.type}
-                  className={`msg ${m.type} ${m.seq === selectedSeq ? 'selected' : ''}`}
+                  data-testid={`msg-${row.seq}`}
+                  data-type={row.type}
+                  className={`msg ${row.type} ${row.seq === selectedSeq ? 'selected' : ''}`}
                   style={{ transform: `translateY(${ROW_HEIGHT + index * ROW_HEIGHT}px)` }}
-                  onClick={() => st.select(m.seq)}
+                  onClick={() => st.select(row.seq)}
                 >
                   <span
                     className="mono lsn"
                     title="Copy LSN"
                     onClick={(e) => {
                       e.stopPropagation();
-                      void navigator.clipboard?.writeText(m.lsn);
+                      void navigator.clipboard?.writeText(row.lsn);
                     }}
                   >
-                    {m.lsn}
+                    {row.lsn}
                   </span>
-                  <span className="xid">{m.xid ?? ''}</span>
-                  <span className={`op ${m.type}`}>
-                    {opensTx && m.xid !== undefined ? (
+                  <span className="xid">{row.xid ?? ''}</span>
+                  <span className={`op ${row.type}`}>
+                    {opensTx && row.xid !== undefined ? (
                       <button
                         className="twisty"
                         aria-label={isCollapsed ? 'Expand transaction' : 'Collapse transaction'}
                         onClick={(e) => {
                           e.stopPropagation();
-                          st.toggleCollapsed(m.xid!);
+                          st.toggleCollapsed(row.xid!);
                         }}
                       >
                         {isCollapsed ? '▸' : '▾'}
                       </button>
                     ) : null}
-                    {m.type}
+                    {row.type}
                   </span>
                   <span className="rel">{row.rel}</span>
                   <span className="summary">{row.summary}</span>

@@ -41,6 +41,6 @@ export const EVENT_NAMES = [
   'app.error',
 ] as const;
 
-export const IPC_PREFIX = 'walscope:';
+const IPC_PREFIX = 'walscope:';
 export const commandChannel = (name: string): string => `${IPC_PREFIX}cmd:${name}`;
 export const eventChannel = (name: string): string => `${IPC_PREFIX}evt:${name}`;

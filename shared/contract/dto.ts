@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ERROR_CODES } from '../errors';
+import { MESSAGE_TYPES } from '../messages';
 
 export const LSN_TEXT = z.string().regex(/^[0-9A-Fa-f]{1,8}\/[0-9A-Fa-f]{1,8}$/, 'an LSN like 0/16B3748');
 export const SLOT_NAME = z.string().regex(/^[a-z0-9_]{1,63}$/, 'lower-case letters, digits and _, at most 63');
@@ -75,7 +76,7 @@ export const ServerOverviewSchema = z.object({
 });
 export type ServerOverview = z.infer<typeof ServerOverviewSchema>;
 
-export const SLOT_STATUSES = ['active', 'inactive', 'unreserved', 'lost', 'conflicting'] as const;
+const SLOT_STATUSES = ['active', 'inactive', 'unreserved', 'lost', 'conflicting'] as const;
 
 export const SlotViewSchema = z.object({
   name: z.string(),
@@ -147,7 +148,7 @@ export type LagPoint = z.infer<typeof LagPointSchema>;
 export const WireMessageSchema = z
   .object({
     seq: z.number(),
-    type: z.string(),
+    type: z.enum(MESSAGE_TYPES),
     lsn: z.string(),
     xid: z.number().optional(),
   })
@@ -156,7 +157,7 @@ export type WireMessage = z.infer<typeof WireMessageSchema> & Record<string, unk
 
 /**
  * A stream row as it travels to the view: what the list and its filters need of every row
- * (sequence number, type, xid, relation, summary) plus the whole message as JSON text
+ * (sequence number, type, LSN, xid, relation, summary) plus the whole message as JSON text
  * (`messageJson`: row images as `{"col":value,…}` in column order, read back by `parseMessageJson`), parsed
  * only for the rows shown or inspected. Parsing every message on arrival was the renderer's
  * largest cost in serve mode (V8 internalizes each short JSON string value, and a change stream is
@@ -164,7 +165,9 @@ export type WireMessage = z.infer<typeof WireMessageSchema> & Record<string, unk
  */
 export const WireRowSchema = z.object({
   seq: z.number(),
-  type: z.string(),
+  type: z.enum(MESSAGE_TYPES),
+  /** `X/X` text: the list shows it for every row without parsing `json`. */
+  lsn: z.string(),
   xid: z.number().optional(),
   rel: z.string(),
   /** The one-line summary the list shows and the text filter searches (shared/wire-row.ts). */

@@ -1,8 +1,11 @@
 /**
  * The bridge contract between main and the renderer, shared by the Electron preload and the
- * WebSocket transport. Bump CONTRACT_VERSION on any incompatible change; both ends check it.
+ * WebSocket transport. Bump CONTRACT_VERSION on any incompatible change; both ends check it:
+ * in serve mode the page declares its version when it opens the socket (`?v=`) and the server
+ * answers a page that differs with `contractMismatch`; the server's hello frame carries its version
+ * and the page's transport answers every request with the same error when it differs.
  */
-import type { Result } from '../errors';
+import type { ErrorInfo, Result } from '../errors';
 import type { CommandName, CommandRequest, CommandResponse } from './commands';
 import type { EventName, EventPayload } from './events';
 
@@ -13,8 +16,18 @@ import type { EventName, EventPayload } from './events';
 // (slots.peek), `{"col":value,…}` text in a WireRow's json, parsed by shared/wire-json.ts.
 // `session.connect` takes a `connectId` and `session.cancelConnect` cancels it; `stream.state`
 // carries the reconnection `attempt` of `maxAttempts`.
+// A WireRow carries the message's `lsn`; message `type` is one of MESSAGE_TYPES.
 // 4: live WAL: `wal.start/stop/window/record` and the `wal.batch/stats/state` events.
 export const CONTRACT_VERSION = 4;
+
+/** The error either end gives when the other speaks another contract version. */
+export function contractMismatch(page: number | undefined, engine: number): ErrorInfo {
+  return {
+    code: 'CONTRACT',
+    message: `this page speaks bridge contract ${page ?? '(none)'}, WALscope's engine speaks ${engine}`,
+    hint: 'Reload the page. If that does not help, the page and the engine come from different WALscope builds: start both from one installation.',
+  };
+}
 
 export * from './commands';
 export * from './events';

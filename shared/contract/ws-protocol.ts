@@ -22,7 +22,6 @@ export const ClientFrameSchema = z.strictObject({
   name: z.string().max(64),
   request: z.unknown(),
 });
-export type ClientFrame = z.infer<typeof ClientFrameSchema>;
 
 export type ServerFrame =
   | { kind: 'hello'; contractVersion: number }

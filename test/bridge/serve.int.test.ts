@@ -3,6 +3,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONTRACT_VERSION } from '../../shared/contract';
 import { startServe, type ServeHandle } from '../../main/serve/serve';
 import { ProfileStore } from '../../main/sessions/profile-store';
 import { startPostgres, type PgServer } from '../support/postgres';
@@ -68,6 +69,24 @@ describe('serve mode: the contract over a WebSocket', () => {
     await expect(connectWs(`${ws}?token=${serve.token}`, { origin: 'https://evil.example' })).rejects.toThrow(/403/);
     const ok = await connectWs(`${ws}?token=${serve.token}`, { origin: `http://127.0.0.1:${serve.port}` });
     await ok.close();
+  });
+
+  it('answers a page of another contract version (or none) with a CONTRACT error, and serves its own', async () => {
+    const url = `ws://127.0.0.1:${serve.port}/ws?token=${serve.token}`;
+    for (const version of [CONTRACT_VERSION + 1, null]) {
+      const old = await connectWs(url, {}, version);
+      expect(await old.invoke('app.info', {})).toMatchObject({
+        ok: false,
+        error: { code: 'CONTRACT', message: expect.stringContaining(`engine speaks ${CONTRACT_VERSION}`) },
+      });
+      await old.close();
+    }
+    const current = await connectWs(url);
+    expect(await current.invoke('app.info', {})).toMatchObject({
+      ok: true,
+      value: { contractVersion: CONTRACT_VERSION },
+    });
+    await current.close();
   });
 
   it('rejects malformed and unknown commands with typed errors', async () => {

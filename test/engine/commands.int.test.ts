@@ -160,7 +160,20 @@ describe.each(fullMajors())('replication commands against PostgreSQL %i', (major
     );
     expect(await codeOf(logical.dropReplicationSlot('busy', false))).toBe('SLOT_IN_USE');
     const waiting = logical.dropReplicationSlot('busy', true);
-    await new Promise((r) => setTimeout(r, 300));
+    let settled = false;
+    void waiting.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    // The drop is waiting on the server (its wait event says so) while the slot is still in use.
+    await eventually(
+      async () =>
+        (await server.query(`SELECT 1 FROM pg_stat_activity WHERE wait_event = 'ReplicationSlotDrop'`)).length === 1,
+    );
+    expect(settled).toBe(false);
+    expect(await server.query(`SELECT 1 FROM pg_replication_slots WHERE slot_name = 'busy' AND active`)).toHaveLength(
+      1,
+    );
     channel.end();
     await channel.done.catch(() => undefined);
     await consumer.close();

@@ -226,7 +226,7 @@ describe.each(fullMajors())('monitor against PostgreSQL %i', (major) => {
       }
     });
     monitor.start(() => undefined, undefined, 20);
-    await new Promise((r) => setTimeout(r, 1000));
+    await eventually(async () => polls > 3);
     monitor.stop();
     spy.mockRestore();
     expect(polls).toBeGreaterThan(2);

@@ -6,6 +6,7 @@ import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
 import { clientProgram, startPostgres, type PgServer } from '../support/postgres';
 import { capture, clientConfig, eventually } from '../support/streams';
 import { col, row } from '../support/tuples';
+import type { StreamStateEvent } from '../../main/session/change-stream';
 
 interface SlotPos {
   confirmed_flush_lsn: string;
@@ -48,18 +49,34 @@ describe('fault injection (PostgreSQL 18)', () => {
 
   it('network blackhole then recovery: detects the silence, retries "slot is active" with backoff, resumes exactly', async () => {
     await server.query(`SELECT pg_create_logical_replication_slot('bh', 'test_decoding')`);
+    // wal_sender_timeout = 0 for this walsender: like a server with the default 60 s, it keeps the
+    // dead walsender (and the slot) after we have noticed the silence, so the reconnect meets
+    // "slot is active" until the test ends that walsender.
     const c = capture({
-      connection: viaProxy(),
+      connection: { ...viaProxy(), options: '-c wal_sender_timeout=0' },
       source: { kind: 'direct', slot: 'bh' },
       backoff: { initialMs: 200, maxMs: 1000, maxAttempts: Infinity },
     });
     await server.query(`INSERT INTO f SELECT g, 'a' FROM generate_series(1, 50) g`);
     await c.until((ms) => ids(ms, 'f').length === 50);
+    const deadPid = c.stream.backendPid;
     const before = await positions('bh');
     proxy.setMode({ kind: 'blackhole' });
     await server.query(`INSERT INTO f SELECT g, 'b' FROM generate_series(51, 100) g`);
-    await c.until(() => c.states.some((s) => s.state === 'reconnecting'), 20_000);
+    const silence = (): StreamStateEvent | undefined =>
+      c.states.find((s) => s.state === 'reconnecting' && /after a ping/.test(s.error?.message ?? ''));
+    await c.until(() => silence() !== undefined, 40_000);
     proxy.setMode({ kind: 'pass' });
+    const inUse = (): StreamStateEvent[] =>
+      c.states.filter((s) => s.state === 'reconnecting' && s.error?.code === 'SLOT_IN_USE');
+    await c.until(() => inUse().length >= 2, 20_000);
+    expect(silence()!.error!.code).toBe('CONNECTION');
+    // Retried with growing attempts, each after a backoff delay.
+    const retries = inUse();
+    expect(retries[1]!.attempt).toBeGreaterThan(retries[0]!.attempt!);
+    expect(retries.every((s) => s.delayMs! > 0)).toBe(true);
+    // The server notices its dead walsender (here: by hand); the next retry gets the slot.
+    await server.query(`SELECT pg_terminate_backend($1)`, [deadPid]);
     await c.until((ms) => ids(ms, 'f').length === 100, 40_000);
     expect(ids(c.messages, 'f')).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
     expect(c.gaps).toEqual([]);
@@ -181,6 +198,7 @@ describe('fault injection (PostgreSQL 18)', () => {
     });
     await server.query(`INSERT INTO f SELECT g, 'x' FROM generate_series(1, 20) g`);
     await c.until((ms) => ids(ms, 'f').length === 20);
+    const logStart = server.readLog().length;
     const writer = spawn(
       process.execPath,
       [
@@ -198,8 +216,15 @@ describe('fault injection (PostgreSQL 18)', () => {
       /* a blocked event loop: no timers, no replies */
     }
     await new Promise((r) => writer.on('close', r));
-    await c.until((ms) => ids(ms, 'f').length === 40, 30_000);
-    expect(ids(c.messages, 'f')).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    // The server dropped us for the silence (rows it sent before may still arrive from the socket);
+    // we reconnect, and what follows comes through the new connection, each row once.
+    await c.until(() => c.states.filter((s) => s.state === 'streaming').length >= 2, 30_000);
+    expect(server.readLog().slice(logStart)).toMatch(/terminating walsender process due to replication timeout/);
+    expect(c.stream.progress.reconnects).toBeGreaterThanOrEqual(1);
+    await server.query(`INSERT INTO f SELECT g, 'z' FROM generate_series(41, 60) g`);
+    await c.until((ms) => ids(ms, 'f').length >= 60, 30_000);
+    expect(ids(c.messages, 'f')).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+    expect(c.gaps).toEqual([]);
     await c.stop();
   }, 60_000);
 
@@ -220,7 +245,9 @@ describe('fault injection (PostgreSQL 18)', () => {
     proxy.setMode({ kind: 'reset' });
     await server.query(`ALTER TABLE ddl RENAME COLUMN note TO remark`);
     await server.query(`INSERT INTO ddl VALUES (3, 'three')`);
-    await new Promise((r) => setTimeout(r, 500));
+    // Stay disconnected until a reconnect attempt has been refused after the DDL and the insert.
+    const refused = c.states.filter((s) => s.state === 'reconnecting' && s.error).length;
+    await c.until(() => c.states.filter((s) => s.state === 'reconnecting' && s.error).length > refused);
     proxy.setMode({ kind: 'pass' });
     await c.until(
       (ms) => ms.some((m) => m.type === 'insert' && col((m as InsertMessage).new, 'remark') === 'three'),
@@ -293,6 +320,11 @@ describe('fault injection (PostgreSQL 18)', () => {
     const err = failed[0]!.states.find((s) => s.state === 'failed')!.error!;
     expect(err.code).toBe('SLOT_LIMIT');
     expect(err.hint).toMatch(/max_wal_senders/);
+    // No retry storm: each refused stream tried once and stopped (no reconnect, one failure).
+    for (const h of failed) {
+      expect(h.stream.progress.reconnects).toBe(0);
+      expect(h.states.map((s) => s.state)).toEqual(['connecting', 'failed']);
+    }
     for (const h of holders) await h.stop();
   }, 60_000);
 });

@@ -129,7 +129,15 @@ describe('crash recovery, invalidated slots, throttling, cancelled slot creation
       const abort = new AbortController();
       const t0 = Date.now();
       const creating = monitor.createSlot({ name: 'blocked_slot', kind: 'logical', plugin: 'pgoutput' }, abort.signal);
-      await new Promise((r) => setTimeout(r, 500));
+      // Cancel only once the creation is waiting on the open transaction's lock.
+      await eventually(
+        async () =>
+          (
+            await server.query(
+              `SELECT 1 FROM pg_stat_activity WHERE query LIKE '%blocked_slot%' AND wait_event_type = 'Lock'`,
+            )
+          ).length === 1,
+      );
       abort.abort();
       expect(await codeOf(creating)).toBe('CANCELLED');
       expect(Date.now() - t0).toBeLessThan(2500);

@@ -9,6 +9,7 @@ import { WalscopeError } from '../../shared/errors';
 import { connectWithSslFallback, resolveConnectionSettings, toPgClientConfig } from '../../main/connection';
 import { ReplicationConnection } from '../../main/session/replication-connection';
 import { runCli } from '../support/cli';
+import { eventually } from '../support/eventually';
 import { startPostgres, type PgServer } from '../support/postgres';
 
 const openssl =
@@ -90,7 +91,8 @@ describe('connection security: sslmode against a server with a private CA', () =
     await server.query(`ALTER SYSTEM SET ssl_ca_file = 'ca.crt'`);
     await server.query(`ALTER SYSTEM SET ssl = on`);
     await server.query(`SELECT pg_reload_conf()`);
-    await new Promise((r) => setTimeout(r, 500));
+    // The postmaster applies the reload asynchronously: wait until it accepts TLS.
+    await eventually(() => connect(base('127.0.0.1', 'require')).catch(() => false));
   });
 
   afterAll(async () => {

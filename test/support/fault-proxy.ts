@@ -2,9 +2,10 @@ import net from 'node:net';
 
 /**
  * A TCP proxy on 127.0.0.1 between WALscope and PostgreSQL that injects network faults:
- * pass, delay (ms per chunk), throttle (bytes/s), blackhole (stop forwarding without FIN/RST),
- * reset (RST every connection), cut after N bytes (server → client), corrupt (flip one byte of one
- * XLogData, server → client, to feed the client a message it cannot decode).
+ * pass, delay (ms per chunk), throttle (bytes/s), blackhole (stop forwarding without FIN/RST; the
+ * connections it caught stay dead after it ends), reset (RST every connection), cut after N bytes
+ * (server → client), corrupt (flip one byte of one XLogData, server → client, to feed the client a
+ * message it cannot decode).
  */
 export type FaultMode =
   | { kind: 'pass' }
@@ -69,6 +70,9 @@ export interface FaultProxy {
 export async function startFaultProxy(target: { host: string; port: number }): Promise<FaultProxy> {
   let mode: FaultMode = { kind: 'pass' };
   const open = new Set<net.Socket>();
+  // Connections open while the path was blackholed stay dead (like a lost NAT mapping): they
+  // deliver no data, FIN or RST ever again, so each end keeps its half until it gives up itself.
+  const dead = new WeakSet<net.Socket>();
 
   let corruptState = { seen: 0 };
   const pipe = (from: net.Socket, to: net.Socket, downstream: boolean, counter: { bytes: number }): void => {
@@ -83,7 +87,7 @@ export async function startFaultProxy(target: { host: string; port: number }): P
         if (framed.length && !to.destroyed) to.write(framed);
         return;
       }
-      if (m.kind === 'blackhole') return; // swallowed: neither side learns anything
+      if (m.kind === 'blackhole' || dead.has(from)) return; // swallowed: neither side learns anything
       if (m.kind === 'cut' && downstream) {
         const room = m.afterBytes - counter.bytes;
         counter.bytes += chunk.length;
@@ -116,11 +120,15 @@ export async function startFaultProxy(target: { host: string; port: number }): P
       }
       if (!to.destroyed) to.write(chunk);
     });
-    from.on('end', () => to.end());
-    from.on('error', () => to.destroy());
+    from.on('end', () => {
+      if (!dead.has(from)) to.end();
+    });
+    from.on('error', () => {
+      if (!dead.has(from)) to.destroy();
+    });
     from.on('close', () => {
       open.delete(from);
-      if (!to.destroyed) to.destroy();
+      if (!to.destroyed && !dead.has(from)) to.destroy();
     });
   };
 
@@ -132,6 +140,7 @@ export async function startFaultProxy(target: { host: string; port: number }): P
     const upstream = net.connect(target.port, target.host);
     open.add(client);
     open.add(upstream);
+    if (mode.kind === 'blackhole') for (const s of [client, upstream]) dead.add(s);
     const counter = { bytes: 0 };
     pipe(client, upstream, false, counter);
     pipe(upstream, client, true, counter);
@@ -148,6 +157,7 @@ export async function startFaultProxy(target: { host: string; port: number }): P
       mode = m;
       corruptState = { seen: 0 };
       if (m.kind === 'reset') resetAll();
+      if (m.kind === 'blackhole') for (const s of open) dead.add(s);
     },
     resetAll,
     connections: () => open.size,

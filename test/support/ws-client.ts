@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import { CONTRACT_VERSION } from '../../shared/contract';
 import { WS_SUBPROTOCOL, WS_TOKEN_PROTOCOL_PREFIX, type ServerFrame } from '../../shared/contract/ws-protocol';
 import type { Result } from '../../shared/errors';
 
@@ -17,11 +18,17 @@ export interface WsClient {
 /**
  * Opens a serve-mode socket. A `token` query parameter in `url` is not sent in the URL: it is moved
  * into the subprotocols (`walscope.v1`, `walscope.token.<token>`) the way the page sends it.
+ * `contractVersion`: declared as the page does (`?v=`); null declares none.
  */
-export function connectWs(url: string, headers: Record<string, string> = {}): Promise<WsClient> {
+export function connectWs(
+  url: string,
+  headers: Record<string, string> = {},
+  contractVersion: number | null = CONTRACT_VERSION,
+): Promise<WsClient> {
   const target = new URL(url);
   const token = target.searchParams.get('token');
   target.searchParams.delete('token');
+  if (contractVersion !== null) target.searchParams.set('v', String(contractVersion));
   const protocols = token === null ? [WS_SUBPROTOCOL] : [WS_SUBPROTOCOL, `${WS_TOKEN_PROTOCOL_PREFIX}${token}`];
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(target.href, protocols, { headers });
