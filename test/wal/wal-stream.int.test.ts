@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { WalRecordJson } from '../../shared/wal';
 import { runCli, streamCli } from '../support/cli';
 import { startPostgres, type PgServer } from '../support/postgres';
 
