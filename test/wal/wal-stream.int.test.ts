@@ -78,4 +78,30 @@ describe('walscope wal against PostgreSQL 18: what it leaves and where it starts
       await s.destroy();
     }
   });
+
+  it('--stats prints aggregates as pg_waldump --stats=record counts them, and how far behind the server it is', async () => {
+    const s = await startPostgres({ name: 'walstats' });
+    try {
+      const start = await lsnNow(s);
+      await s.query(`CREATE TABLE st AS SELECT g FROM generate_series(1, 2000) g`);
+      const end = await lsnNow(s);
+      const res = await runCli(['wal', '--dsn', s.dsn(), '--start', start, '--endpos', end, '--stats']);
+      expect(res.code, res.stderr).toBe(0);
+      const stats = JSON.parse(res.stdout.trim().split('\n').at(-1)!) as Record<string, unknown> & {
+        byRecordType: { rmgr: string; recordType: string; count: number; combinedBytes: number }[];
+        topRelations: { key: string }[];
+        records: number;
+        bytes: number;
+      };
+      expect(stats['type']).toBe('stats');
+      expect(stats.records).toBeGreaterThan(0);
+      expect(stats.byRecordType.reduce((n, t) => n + t.count, 0)).toBe(stats.records);
+      expect(stats.byRecordType.reduce((n, t) => n + t.combinedBytes, 0)).toBe(stats.bytes);
+      expect(stats.topRelations[0]!.key).toBe('public.st');
+      expect(typeof stats['serverLsn']).toBe('string');
+      expect(typeof stats['behindBytes']).toBe('number');
+    } finally {
+      await s.destroy();
+    }
+  });
 });
