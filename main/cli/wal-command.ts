@@ -53,6 +53,8 @@ export async function walCommand(argv: readonly string[], io: CliIo): Promise<nu
   let failure: unknown;
   let stream: PhysicalStream | undefined;
   let outputBlocked = false;
+  let serverEnd: Lsn | undefined;
+  let decoded: Lsn | undefined;
   try {
     const dbOid = sql
       ? Number((await sql.query(`SELECT oid FROM pg_database WHERE datname = current_database()`)).rows[0]?.oid)
@@ -84,13 +86,25 @@ export async function walCommand(argv: readonly string[], io: CliIo): Promise<nu
           );
         },
         // Backpressure: a full stdout or a full lookup queue pauses the socket.
-        record: (r) => enricher.push(r) && !outputBlocked,
+        record: (r) => {
+          decoded = r.endLsn;
+          return enricher.push(r) && !outputBlocked;
+        },
+        serverEnd: (lsn) => {
+          serverEnd = lsn;
+        },
         gap: (g) => {
           io.stderr.write(`walscope: gap from ${formatLsn(g.from)} to ${formatLsn(g.to)}: ${g.reason}\n`);
           if (!stats) out.write({ type: 'gap', from: formatLsn(g.from), to: formatLsn(g.to), reason: g.reason });
         },
       },
     );
+    // How far behind the server the decoder is: a decoder that cannot keep up says so, it does not grow.
+    const lag = (): { serverLsn: string | null; behindBytes: number } => ({
+      serverLsn: serverEnd !== undefined ? formatLsn(serverEnd) : null,
+      behindBytes:
+        serverEnd !== undefined && decoded !== undefined && serverEnd > decoded ? Number(serverEnd - decoded) : 0,
+    });
     out.onDrain = () => {
       outputBlocked = false;
       stream?.resume();
@@ -102,7 +116,7 @@ export async function walCommand(argv: readonly string[], io: CliIo): Promise<nu
     io.onSignal(onSignal);
     const timer = stats
       ? setInterval(() => {
-          out.write({ type: 'stats', ...window.snapshot() });
+          out.write({ type: 'stats', ...window.snapshot(), ...lag() });
           window = new WalStatsWindow();
         }, intervalMs)
       : undefined;
@@ -110,7 +124,7 @@ export async function walCommand(argv: readonly string[], io: CliIo): Promise<nu
       await stream.run();
       await enricher.flushed();
       if (failure) throw failure;
-      if (stats) out.write({ type: 'stats', ...window.snapshot() });
+      if (stats) out.write({ type: 'stats', ...window.snapshot(), ...lag() });
     } finally {
       if (timer) clearInterval(timer);
       io.offSignal(onSignal);

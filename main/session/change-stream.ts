@@ -188,15 +188,16 @@ export class ChangeStream {
     this.conn = conn;
     if (this.stopping) return 'stopped';
     await this.refuseIfSynchronousCandidate(conn);
-    const waiting = this.handlers.waiting;
-    const watch = waiting
-      ? watchWait(this.options.connection, slotCommand(this.options.source), conn.backendPid, waiting)
-      : undefined;
     // Counted with this connection already holding its walsender, before any slot is made: two
     // streams starting at once both count each other and cannot together overshoot the reserve.
     if (!reconnect && this.options.walsenderReserve !== undefined) {
       await checkWalsenderReserve((sql) => conn.run(sql), this.options.walsenderReserve, 'starting this stream');
     }
+    // Started only now: a refusal above must not leave the watcher (a timer and a session) running.
+    const waiting = this.handlers.waiting;
+    const watch = waiting
+      ? watchWait(this.options.connection, slotCommand(this.options.source), conn.backendPid, waiting)
+      : undefined;
     const prepared = await prepareSlot(conn, this.options.source, {
       prefix: this.options.slotPrefix ?? DEFAULT_SLOT_PREFIX,
       requestedStart: this.options.startLsn,

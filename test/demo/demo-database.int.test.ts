@@ -249,7 +249,7 @@ describe('walscope serve --demo', () => {
       await c.end();
       stop!();
       expect(await done).toBe(0);
-      expect(out).toMatch(/serving at http:\/\/127\.0\.0\.1:\d+\/\?token=/);
+      expect(out).toMatch(/serving at http:\/\/127\.0\.0\.1:\d+\/#token=/);
       expect(out).not.toContain(passwordOf(demo.dsn));
     } finally {
       spies.forEach((s) => s.mockRestore());

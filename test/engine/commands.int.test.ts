@@ -187,11 +187,15 @@ describe.each(fullMajors())('replication commands against PostgreSQL %i', (major
       `SELECT restart_lsn::text FROM pg_replication_slots WHERE slot_name = 'phys_stream'`,
     );
     let bytes = 0;
+    let streaming!: () => void;
+    const started = new Promise<void>((resolve) => (streaming = resolve));
     const stream = new PhysicalStream(
       { connection: clientConfig(server), slot: 'phys_stream' },
-      { record: (r) => void (bytes += r.totalLength) },
+      { record: (r) => void (bytes += r.totalLength), info: () => streaming() },
     );
     const done = stream.run();
+    // It starts at the current position: write only once it is there.
+    await started;
     await server.query(`CREATE TABLE phys_t AS SELECT g FROM generate_series(1, 1000) g`);
     await eventually(async () => bytes > 10_000);
     await stream.stop();

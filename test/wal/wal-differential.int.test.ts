@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseLsn } from '../../shared/lsn';
 import type { WalRecordJson } from '../../shared/wal';
 import { runCli } from '../support/cli';
-import { availableMajors, startPostgres, type PgServer } from '../support/postgres';
+import { allMajors, startPostgres, type PgServer } from '../support/postgres';
 
 // Live WAL against the server's own reader: every record of a varied workload, decoded from the
 // physical stream by `walscope wal`, must equal what pg_walinspect reads from the WAL files.
@@ -73,8 +73,8 @@ function blocksFromText(text: string | null): { id: number; rel: string; fork: s
   return out;
 }
 
-const withInspect = availableMajors().filter((m) => m >= 15);
-const withoutInspect = availableMajors().filter((m) => m < 15);
+const withInspect = allMajors().filter((m) => m >= 15);
+const withoutInspect = allMajors().filter((m) => m < 15);
 
 describe.each(withInspect)('walscope wal on PostgreSQL %i equals pg_walinspect', (major) => {
   it('every record: LSNs, rmgr, record type, lengths, FPI, xid, block references; descriptions it gives', async () => {
