@@ -19,6 +19,7 @@ import { MonitorSession } from '../monitor/monitor-session';
 import { APP_VERSION } from '../version';
 import type { ProfileStore } from './profile-store';
 import { LiveStream } from './live-stream';
+import { LinkRegistry } from './logical-link';
 
 export type EventSink = <K extends EventName>(name: K, payload: EventPayload<K>) => void;
 
@@ -53,6 +54,7 @@ interface Session {
 export class SessionManager {
   readonly dispatcher: Dispatcher;
   private readonly sessions = new Map<string, Session>();
+  private readonly links = new LinkRegistry();
 
   constructor(
     private readonly opts: SessionManagerOptions,
@@ -142,10 +144,14 @@ export class SessionManager {
         const id = randomBytes(8).toString('hex');
         const session: Session = { id, label, config, monitor, streams: new Map(), creating: new Map(), demo };
         this.sessions.set(id, session);
+        const host = String(config.host ?? '');
+        this.links.observe({ sessionId: id, label, host, snapshot });
         monitor.start(
           (snap, lag) => {
             this.emit('monitor.snapshot', { sessionId: id, ...snap });
             if (lag.length) this.emit('lag.delta', { sessionId: id, points: lag });
+            const links = this.links.observe({ sessionId: id, label, host, snapshot: snap });
+            if (links) this.emit('logical.link', { links });
           },
           (error) => this.emit('session.state', { sessionId: id, state: 'reconnecting', error }),
         );
@@ -195,6 +201,17 @@ export class SessionManager {
         if (!live) throw new WalscopeError({ code: 'INVALID_ARGUMENT', message: 'no such stream in this session' });
         return { hex: live.rawHex(r.seq) };
       },
+      'logical.link': async (r) => {
+        this.session(r.sessionId);
+        this.session(r.otherSessionId);
+        if (r.sessionId === r.otherSessionId)
+          throw new WalscopeError({ code: 'INVALID_ARGUMENT', message: 'a session cannot be linked to itself' });
+        return { links: this.links.link(r.sessionId, r.otherSessionId) };
+      },
+      'logical.unlink': async (r) => {
+        this.links.unlink(r.sessionId);
+        return {};
+      },
       'demo.setRate': async (r) => {
         if (!this.session(r.sessionId).demo)
           throw new WalscopeError({ code: 'INVALID_ARGUMENT', message: 'not the demo database' });
@@ -207,6 +224,7 @@ export class SessionManager {
     const s = this.sessions.get(id);
     if (!s) return;
     this.sessions.delete(id);
+    this.links.forget(id);
     await Promise.all([...s.streams.values()].map((l) => l.stop()));
     await s.monitor.close();
     this.emit('session.state', { sessionId: id, state: 'closed' });

@@ -20,6 +20,8 @@ export const COMMAND_NAMES = [
   'stream.stop',
   'stream.raw',
   'demo.setRate',
+  'logical.link',
+  'logical.unlink',
 ] as const;
 
 export const EVENT_NAMES = [
@@ -29,6 +31,7 @@ export const EVENT_NAMES = [
   'stream.batch',
   'stream.state',
   'stream.stats',
+  'logical.link',
   'app.error',
 ] as const;
 

@@ -15,6 +15,7 @@ import {
   StreamSourceSchema,
   WireMessageSchema,
 } from './dto';
+import { LinkSnapshotSchema } from './logical';
 
 const SessionRef = { sessionId: z.string().min(1).max(64) };
 
@@ -113,6 +114,12 @@ export const COMMANDS = {
     request: z.strictObject({ ...SessionRef, changesPerSecond: z.number().min(0).max(50_000) }),
     response: z.object({ changesPerSecond: z.number() }),
   },
+  /** Links two open sessions as the two ends of logical replication (each may publish to the other). */
+  'logical.link': {
+    request: z.strictObject({ ...SessionRef, otherSessionId: z.string().min(1).max(64) }),
+    response: z.object({ links: z.array(LinkSnapshotSchema) }),
+  },
+  'logical.unlink': { request: z.strictObject(SessionRef), response: z.object({}) },
 } as const;
 
 export type CommandName = keyof typeof COMMANDS;

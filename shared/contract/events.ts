@@ -14,6 +14,7 @@ import {
   StreamStatsSchema,
   WireRowSchema,
 } from './dto';
+import { LinkSnapshotSchema, LogicalSnapshotSchema } from './logical';
 
 export const EVENTS = {
   'session.state': z.object({
@@ -29,6 +30,7 @@ export const EVENTS = {
     standbys: z.array(StandbyViewSchema),
     alerts: z.array(AlertSchema),
     orphans: z.array(z.string()),
+    logical: LogicalSnapshotSchema.optional(),
   }),
   'lag.delta': z.object({ sessionId: z.string(), points: z.array(LagPointSchema) }),
   'stream.batch': z.object({
@@ -49,6 +51,8 @@ export const EVENTS = {
     waiting: z.string().optional(),
   }),
   'stream.stats': z.object({ sessionId: z.string(), streamId: z.string(), stats: StreamStatsSchema }),
+  /** Each direction of a linked pair of sessions (logical.link), after either end polled. */
+  'logical.link': z.object({ links: z.array(LinkSnapshotSchema) }),
   'app.error': z.object({ sessionId: z.string().optional(), error: ErrorInfoSchema }),
 } as const;
 

@@ -13,6 +13,7 @@ export const CONTRACT_VERSION = 2;
 export * from './commands';
 export * from './events';
 export * from './dto';
+export * from './logical';
 export * from './channels';
 
 /** The one API object the renderer uses, whatever carries it (preload IPC or WebSocket). */
