@@ -7,6 +7,7 @@ import pg from 'pg';
 import { ChangeStream } from '../session/change-stream';
 import { DEMO_SCHEMA_SQL, workloadTransaction } from './demo-schema';
 import { freePort } from '../net/free-port';
+import { startDemoSubscriber, type DemoSubscriber } from './demo-subscriber';
 
 /**
  * The built-in demo: an embedded PostgreSQL 18 with wal_level=logical, a sample shop schema, a
@@ -19,6 +20,8 @@ export interface DemoHandle {
   port: number;
   setRate(changesPerSecond: number): number;
   readonly rate: number;
+  /** The DSN of the demo's subscriber (started in the background; rejects if it could not start). */
+  subscriber(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -121,9 +124,13 @@ export async function startDemoDatabase(opts: {
       });
   }, 100);
 
+  const dsn = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres?sslmode=disable`;
+  const subscriber: Promise<DemoSubscriber> = startDemoSubscriber({ publisherDsn: dsn, log });
+  subscriber.catch((e: unknown) => log(`demo subscriber did not start: ${String(e)}`));
   return {
-    dsn: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres?sslmode=disable`,
+    dsn,
     port,
+    subscriber: async () => (await subscriber).dsn,
     get rate() {
       return rate;
     },
@@ -134,6 +141,7 @@ export async function startDemoDatabase(opts: {
     async stop() {
       running = false;
       clearInterval(tick);
+      await (await subscriber.catch(() => null))?.stop();
       await consumer.stop();
       await consumerDone;
       await admin.end().catch(() => undefined);

@@ -87,6 +87,11 @@ export class SessionManager {
       const s = resolveConnectionSettings({ dsn: demo.dsn, applicationName }, {});
       return { config: toPgClientConfig(s), label: 'Demo database', demo: true };
     }
+    if (target.kind === 'demoSubscriber') {
+      const dsn = await (await this.opts.demo()).subscriber();
+      const s = resolveConnectionSettings({ dsn, applicationName }, {});
+      return { config: toPgClientConfig(s), label: 'Demo subscriber', demo: false };
+    }
     if (target.kind === 'profile') {
       const p = this.opts.profiles.resolve(target.profileId);
       if (!p) throw new WalscopeError({ code: 'INVALID_ARGUMENT', message: 'that saved profile no longer exists' });
