@@ -23,9 +23,13 @@ SELECT to_jsonb(p) AS row, pg_get_userbyid(p.pubowner)::text AS owner, ${schemas
  * made of: REPLICA IDENTITY DEFAULT needs a primary key; USING INDEX needs that index to exist.
  */
 export function publicationTablesSql(v: number): string {
+  // attnames lists every column when a table has no column list (18): only pg_publication_rel's
+  // prattrs says whether there is one.
   const extra =
     v >= 150000
-      ? `pt.attnames::text[] AS attnames, pt.rowfilter AS rowfilter`
+      ? `CASE WHEN (SELECT pr.prattrs IS NOT NULL FROM pg_publication_rel pr JOIN pg_publication p ON p.oid = pr.prpubid
+                     WHERE p.pubname = pt.pubname AND pr.prrelid = c.oid) THEN pt.attnames::text[] END AS attnames,
+         pt.rowfilter AS rowfilter`
       : `NULL::text[] AS attnames, NULL::text AS rowfilter`;
   return `
 SELECT pt.pubname::text AS pubname, pt.schemaname::text AS schemaname, pt.tablename::text AS tablename, ${extra},

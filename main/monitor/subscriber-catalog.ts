@@ -152,7 +152,8 @@ export async function readSubscriptions(
   const applied = new Map<number, string>();
   if (canApplied) {
     for (const r of (await client.query<{ subid: string; remote_lsn: string }>(APPLIED_SQL)).rows)
-      applied.set(Number(r.subid), r.remote_lsn);
+      // 0/0 until the first change is applied after the initial copy: no position yet.
+      if (r.remote_lsn !== '0/0') applied.set(Number(r.subid), r.remote_lsn);
   } else notes.push('applied position: hidden (pg_replication_origin_status needs superuser)');
   return subs.map(({ row, owner }) => {
     const oid = numOf(row['oid']);

@@ -84,7 +84,7 @@ function end(id: string, host: string, slots: SlotView[], l: LogicalSnapshot, cu
 describe('linking a subscriber to its publisher', () => {
   it('pairs a subscription with its slot and measures each stage behind the publisher', () => {
     const pub = end('pub', 'db1', [slot('s1', { active: true })], logical());
-    const sub = end('sub', 'db2', [], logical({ subscriptions: [subscription('s1')] }));
+    const sub = end('sub', 'db2', [], logical({ subscriptions: [subscription('s1', { appliedLsn: '0/1900' })] }));
     const link = linkDirection(pub, sub, 5)!;
     expect(link.pairs).toEqual([
       expect.objectContaining({
@@ -93,10 +93,13 @@ describe('linking a subscriber to its publisher', () => {
         slotStatus: 'ok',
         publisherSystemId: 'sys-pub',
         target: 'db1:5432/app',
-        lagBytes: { confirmedFlush: 0x1000, received: 0x800, applied: 0x1000 },
+        lagBytes: { confirmedFlush: 0x1000, received: 0x800, applied: 0x700 },
       }),
     ]);
     expect(link.flags).toEqual([]);
+    // An origin behind confirmed_flush: everything up to confirmed_flush is applied (or had nothing to apply).
+    const idle = end('sub', 'db2', [], logical({ subscriptions: [subscription('s1', { appliedLsn: '0/800' })] }));
+    expect(linkDirection(pub, idle, 5)!.pairs[0]!.positions.applied).toBe('0/1000');
   });
 
   it('flags a missing slot, an invalidated slot, and an inactive slot no subscription uses', () => {

@@ -49,6 +49,11 @@ function behind(current: string | null, lsn: string | null): number | null {
   return d > 0n ? Number(d) : 0;
 }
 
+function maxLsn(a: string | null, b: string | null): string | null {
+  if (a === null || b === null) return a ?? b;
+  return parseLsn(a) >= parseLsn(b) ? a : b;
+}
+
 function invalidated(slot: SlotView): boolean {
   return (
     slot.status === 'lost' || slot.status === 'conflicting' || (slot.columns['invalidation_reason'] ?? null) !== null
@@ -61,6 +66,10 @@ function pairOf(sub: SubscriptionView, pub: EndSnapshot, slot: SlotView | undefi
   const received = apply?.receivedLsn ?? null;
   const consumer = pub.snapshot.logical.slotConsumers.find((c) => c.slot === sub.slotName);
   const t = sub.target;
+  // The subscriber confirms a flush only once everything before it is applied (or had nothing to
+  // apply for this subscription), so the applied position is at least confirmed_flush; the origin's
+  // remote_lsn alone stays at the last applied commit while unrelated WAL passes by.
+  const applied = maxLsn(sub.appliedLsn, slot?.confirmedFlushLsn ?? null);
   return {
     subscription: sub.name,
     slot: sub.slotName,
@@ -71,12 +80,12 @@ function pairOf(sub: SubscriptionView, pub: EndSnapshot, slot: SlotView | undefi
       publisherCurrent: current,
       confirmedFlush: slot?.confirmedFlushLsn ?? null,
       received,
-      applied: sub.appliedLsn,
+      applied,
     },
     lagBytes: {
       confirmedFlush: behind(current, slot?.confirmedFlushLsn ?? null),
       received: behind(current, received),
-      applied: behind(current, sub.appliedLsn),
+      applied: behind(current, applied),
     },
     lagMs: {
       write: consumer?.writeLagMs ?? null,

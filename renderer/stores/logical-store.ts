@@ -37,7 +37,8 @@ function appendLinks(links: LinkSnapshot[]): void {
       const key = pairKey(l.publisherSessionId, p.subscription);
       let s = linkSeries.get(key);
       if (!s) linkSeries.set(key, (s = { t: [], confirmedFlush: [], received: [], applied: [], replayLagMs: [] }));
-      if (s.t.length && s.t[s.t.length - 1]! >= l.at / 1000) continue; // both ends report the same moment
+      // Both ends' polls publish the pair: keep at most one point per half second.
+      if (s.t.length && s.t[s.t.length - 1]! > l.at / 1000 - 0.5) continue;
       s.t.push(l.at / 1000);
       s.confirmedFlush.push(p.lagBytes.confirmedFlush);
       s.received.push(p.lagBytes.received);

@@ -136,10 +136,9 @@ function Pair({ pair, publisherSessionId }: { pair: LinkedPair; publisherSession
         publisher {pair.target} · system {pair.publisherSystemId}
       </div>
       <div className="row mono pair-positions" data-testid="pair-positions">
-        <span title="publisher current LSN">{p.publisherCurrent ?? '—'}</span>→
-        <span title="slot confirmed_flush_lsn">{p.confirmedFlush ?? '—'}</span>→
-        <span title="subscriber received">{p.received ?? '—'}</span>→
-        <span title="applied (origin remote_lsn)">{p.applied ?? '—'}</span>
+        <span>publisher current {p.publisherCurrent ?? '—'}</span>→
+        <span>slot confirmed_flush {p.confirmedFlush ?? '—'}</span>→<span>subscriber received {p.received ?? '—'}</span>
+        →<span>applied {p.applied ?? '—'}</span>
       </div>
       <div className="row" data-testid="pair-lag">
         <span>confirmed flush {humanBytes(pair.lagBytes.confirmedFlush)} behind</span>

@@ -73,7 +73,12 @@ describe.each(availableMajors())('logical replication from both ends on PostgreS
       allTables: false,
       viaRoot: false,
     });
-    expect(main.tables.find((t) => t.table === 't')).toMatchObject({ hasPrimaryKey: true, identityProblem: null });
+    expect(main.tables.find((t) => t.table === 't')).toMatchObject({
+      hasPrimaryKey: true,
+      identityProblem: null,
+      columns: null, // no column list: every column
+      rowFilter: null,
+    });
     expect(main.tables.find((t) => t.table === 'nopk')!.identityProblem).toMatch(
       /no primary key and REPLICA IDENTITY DEFAULT/,
     );
