@@ -97,6 +97,17 @@ test.describe('logical replication from both ends', () => {
     await expect(pair.getByTestId('pair-lag')).toContainText('received 0 B behind');
     await expect(pair.getByTestId('pair-lag')).toContainText('applied 0 B behind');
     await expect(page.getByTestId('pair-chart-' + (await pairSeries(page)))).toBeVisible();
+    if (process.env['WALSCOPE_SCREENSHOTS']) {
+      // A few seconds of changes so the chart has a shape to show.
+      const chart = page.locator('[data-testid^="pair-chart-"]').first();
+      for (let i = 0; i < 40 && Number((await chart.getAttribute('data-points')) ?? 0) < 16; i++) {
+        await env.server.query(
+          `INSERT INTO items SELECT g, repeat('x', 500), 1 FROM generate_series(${60000 + i * 2000}, ${61999 + i * 2000}) g`,
+        );
+        await page.waitForTimeout(250);
+      }
+      await expect(pair.getByTestId('pair-lag')).toContainText('confirmed flush 0 B behind', { timeout: 30_000 });
+    }
     await screenshots(page, 'logical');
 
     await sub.query(`INSERT INTO items VALUES (52000, 'subscriber first', 1)`);

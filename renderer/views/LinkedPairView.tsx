@@ -116,6 +116,7 @@ function PairChart({ series }: { series: string }) {
     const s = linkSeries.get(series);
     if (!plot.current || !s) return;
     plot.current.setData([s.t, s.confirmedFlush, s.received, s.applied, s.replayLagMs] as uPlot.AlignedData);
+    host.current?.setAttribute('data-points', String(s.t.length));
   }, [version, series]);
   return <div className="lag-chart" ref={host} data-testid={`pair-chart-${series}`} />;
 }
