@@ -125,7 +125,11 @@ export async function startDemoDatabase(opts: {
   }, 100);
 
   const dsn = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres?sslmode=disable`;
-  const subscriber: Promise<DemoSubscriber> = startDemoSubscriber({ publisherDsn: dsn, log });
+  const subscriber: Promise<DemoSubscriber> = startDemoSubscriber({
+    publisherDsn: dsn,
+    parentDir: path.dirname(dataDir),
+    log,
+  });
   subscriber.catch((e: unknown) => log(`demo subscriber did not start: ${String(e)}`));
   return {
     dsn,

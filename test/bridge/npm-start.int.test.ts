@@ -50,6 +50,10 @@ describe('npm start without the Electron runtime', () => {
       expect([0, 143]).toContain(await exited);
       await new Promise((r) => setTimeout(r, 1000));
       expect(fs.existsSync(path.join(demoDataDir(userData), 'postmaster.pid'))).toBe(false);
+      // The demo's throw-away subscriber cluster (main/demo/demo-subscriber.ts) is removed too.
+      expect(
+        fs.readdirSync(path.dirname(demoDataDir(userData))).filter((f) => f.startsWith('walscope-demo-sub-')),
+      ).toEqual([]);
       fs.rmSync(userData, { recursive: true, force: true });
       fs.rmSync(path.dirname(demoDataDir(userData)), { recursive: true, force: true });
     }
