@@ -82,7 +82,7 @@ function end(id: string, host: string, slots: SlotView[], l: LogicalSnapshot, cu
 }
 
 describe('linking a subscriber to its publisher', () => {
-  it('pairs a subscription with its slot and measures each stage behind the publisher', () => {
+  it('pairs a subscription with its slot and measures each stage behind the publisher, never behind confirmed_flush', () => {
     const pub = end('pub', 'db1', [slot('s1', { active: true })], logical());
     const sub = end('sub', 'db2', [], logical({ subscriptions: [subscription('s1', { appliedLsn: '0/1900' })] }));
     const link = linkDirection(pub, sub, 5)!;
@@ -100,6 +100,11 @@ describe('linking a subscriber to its publisher', () => {
     // An origin behind confirmed_flush: everything up to confirmed_flush is applied (or had nothing to apply).
     const idle = end('sub', 'db2', [], logical({ subscriptions: [subscription('s1', { appliedLsn: '0/800' })] }));
     expect(linkDirection(pub, idle, 5)!.pairs[0]!.positions.applied).toBe('0/1000');
+    // A subscriber poll older than the publisher's: received is never shown behind confirmed_flush.
+    const stale = subscription('s1');
+    stale.workers[0]!.receivedLsn = '0/900';
+    const staleEnd = end('sub', 'db2', [], logical({ subscriptions: [stale] }));
+    expect(linkDirection(pub, staleEnd, 5)!.pairs[0]!.positions.received).toBe('0/1000');
   });
 
   it('flags a missing slot, an invalidated slot, and an inactive slot no subscription uses', () => {

@@ -63,7 +63,10 @@ function invalidated(slot: SlotView): boolean {
 function pairOf(sub: SubscriptionView, pub: EndSnapshot, slot: SlotView | undefined): LinkedPair {
   const current = pub.snapshot.overview.currentLsn;
   const apply = sub.workers.find((w) => w.type === 'apply');
-  const received = apply?.receivedLsn ?? null;
+  // The subscriber's positions come from its own poll, up to one interval older than the
+  // publisher's reading; it cannot have confirmed what it has not received, so neither stage is
+  // shown behind confirmed_flush.
+  const received = maxLsn(apply?.receivedLsn ?? null, slot?.confirmedFlushLsn ?? null);
   const consumer = pub.snapshot.logical.slotConsumers.find((c) => c.slot === sub.slotName);
   const t = sub.target;
   // The subscriber confirms a flush only once everything before it is applied (or had nothing to
@@ -137,6 +140,7 @@ export function linkDirection(pub: EndSnapshot, sub: EndSnapshot, at: number): L
     at,
     publisherSessionId: pub.sessionId,
     subscriberSessionId: sub.sessionId,
+    polledAt: { publisher: pub.snapshot.at, subscriber: sub.snapshot.at },
     pairs,
     flags,
   };

@@ -33,12 +33,15 @@ export const pairKey = (publisherSessionId: string, subscription: string): strin
 
 function appendLinks(links: LinkSnapshot[]): void {
   for (const l of links) {
+    // Both ends' polls publish the pair. Chart only the samples taken at the publisher's poll: its
+    // current LSN and the slot are read in one statement there, and the subscriber's positions are
+    // at most one poll old (never ahead of the publisher's reading, which would clamp lags to 0).
+    if (l.at !== l.polledAt.publisher) continue;
     for (const p of l.pairs) {
       const key = pairKey(l.publisherSessionId, p.subscription);
       let s = linkSeries.get(key);
       if (!s) linkSeries.set(key, (s = { t: [], confirmedFlush: [], received: [], applied: [], replayLagMs: [] }));
-      // Both ends' polls publish the pair: keep at most one point per half second.
-      if (s.t.length && s.t[s.t.length - 1]! > l.at / 1000 - 0.5) continue;
+      if (s.t.length && s.t[s.t.length - 1]! >= l.at / 1000) continue;
       s.t.push(l.at / 1000);
       s.confirmedFlush.push(p.lagBytes.confirmedFlush);
       s.received.push(p.lagBytes.received);
@@ -80,7 +83,12 @@ export const useLogical = create<LogicalState>((set, get) => ({
     const other = get().other;
     if (!other || !links.some((l) => l.publisherSessionId === other.id || l.subscriberSessionId === other.id)) return;
     appendLinks(links);
-    set({ links, linkVersion: get().linkVersion + 1 });
+    // Show each direction as read at its publisher's poll (see appendLinks); a direction computed
+    // at the subscriber's poll keeps its previous reading, so the figures do not alternate.
+    const key = (l: LinkSnapshot): string => `${l.publisherSessionId}>${l.subscriberSessionId}`;
+    const prev = new Map(get().links.map((l) => [key(l), l]));
+    const next = links.map((l) => (l.at === l.polledAt.publisher ? l : (prev.get(key(l)) ?? l)));
+    set({ links: next, linkVersion: get().linkVersion + 1 });
   },
   async connectOther(mainSessionId, target) {
     set({ connecting: true, error: null });

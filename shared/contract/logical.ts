@@ -224,6 +224,8 @@ export const LinkSnapshotSchema = z.object({
   at: z.number(),
   publisherSessionId: z.string(),
   subscriberSessionId: z.string(),
+  /** When each end was polled: the two polls are up to one interval apart. */
+  polledAt: z.object({ publisher: z.number(), subscriber: z.number() }),
   pairs: z.array(LinkedPairSchema),
   flags: z.array(LinkFlagSchema),
 });

@@ -128,6 +128,9 @@ describe.each(availableMajors())('logical replication from both ends on PostgreS
       50,
     );
     expect(seen.has('init')).toBe(true);
+    const { notes } = (await subMon.poll()).logical;
+    if (major < 17) expect(notes).toContain('subscription worker_type: not on this version (17+), derived from relid');
+    else expect(notes.some((n) => n.startsWith('subscription worker_type'))).toBe(false);
     expect(seen.has('ready')).toBe(true);
     expect(await sub.query(`SELECT count(*)::int AS n FROM t`)).toEqual([{ n: 20000 }]);
   });
