@@ -9,6 +9,11 @@ Commands
   identify [--physical]            IDENTIFY_SYSTEM and server version (JSON)
   slots                            replication slots with state, retained and pending WAL (JSON)
   lag [--interval 1s] [--count N]  slot and standby lag and alerts, one NDJSON line per poll
+                                   (with subscriptions on a subscriber, the WAL receiver on a standby)
+  publications [--sample 1s]       publications, their tables and replica identity problems, and
+                                   decoding statistics per logical slot (JSON; rates with --sample)
+  subscriptions [--sample 1s]      subscriptions: options, workers, table sync states, error and
+                                   conflict counters, COPY progress, WAL receiver (JSON)
   create-slot NAME [--physical] [--plugin P] [--temporary] [--two-phase] [--failover] [--timeout S]
                                    (--plugin, --two-phase and --failover are for logical slots)
   drop-slot NAME --yes [--terminate-consumer | --wait [--timeout S]]

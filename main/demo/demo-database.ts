@@ -5,6 +5,7 @@ import { ChangeStream } from '../session/change-stream';
 import { DEMO_SCHEMA_SQL, workloadTransaction } from './demo-schema';
 import { freePort } from '../net/free-port';
 import { PRIVATE_MODE, createDemoRun, demoServerOwner, removeDemoRun, type DemoRun } from './demo-dirs';
+import { startDemoSubscriber, type DemoSubscriber } from './demo-subscriber';
 
 /**
  * The built-in demo: an embedded PostgreSQL 18 with wal_level=logical, a sample shop schema, a
@@ -25,6 +26,8 @@ export interface DemoHandle {
   dataDir: string;
   setRate(changesPerSecond: number): number;
   readonly rate: number;
+  /** The DSN of the demo's subscriber (started in the background; rejects if it could not start). */
+  subscriber(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -84,7 +87,7 @@ export async function startDemoDatabase(opts: {
     await server.initialise();
     await server.start();
     running = server;
-    return await populate(server, run, port, initdbPassword, opts.rate ?? 20, log);
+    return await populate(server, run, port, initdbPassword, opts.rate ?? 20, log, opts.userDataDir);
   } catch (e) {
     await running?.stop().catch(() => undefined);
     removeDemoRun(run);
@@ -99,6 +102,7 @@ async function populate(
   initdbPassword: string,
   initialRate: number,
   log: (line: string) => void,
+  userDataDir: string,
 ): Promise<DemoHandle> {
   const first = new pg.Client({
     host: run.socketDir,
@@ -156,13 +160,17 @@ async function populate(
       });
   }, 100);
 
+  // URI form with the socket directory as a host parameter: our conninfo parser, pg's
+  // connectionString and the subscriber's libpq all read it, whatever characters the path holds.
+  const dsn = `postgresql://${USER}:${password}@/postgres?host=${encodeURIComponent(run.socketDir)}&port=${port}&sslmode=disable`;
+  const subscriber: Promise<DemoSubscriber> = startDemoSubscriber({ publisherDsn: dsn, userDataDir, log });
+  subscriber.catch((e: unknown) => log(`demo subscriber did not start: ${String(e)}`));
   return {
-    // URI form with the socket directory as a host parameter: both our conninfo parser and pg's
-    // connectionString read it, whatever characters the path holds.
-    dsn: `postgresql://${USER}:${password}@/postgres?host=${encodeURIComponent(run.socketDir)}&port=${port}&sslmode=disable`,
+    dsn,
     port,
     socketDir: run.socketDir,
     dataDir: run.dataDir,
+    subscriber: async () => (await subscriber).dsn,
     get rate() {
       return rate;
     },
@@ -173,6 +181,7 @@ async function populate(
     async stop() {
       running = false;
       clearInterval(tick);
+      await (await subscriber.catch(() => null))?.stop();
       await consumer.stop();
       await consumerDone;
       await admin.end().catch(() => undefined);

@@ -9,6 +9,9 @@ import { toWalscopeError } from '../session/pg-errors';
 import { DEFAULT_SLOT_PREFIX } from '../session/slot-source';
 import { computeAlerts, DEFAULT_THRESHOLDS, type AlertThresholds } from './alerts';
 import { readOverview, readSlots, readStandbys } from './catalog';
+import { readLogical } from './logical-catalog';
+import { RateTracker } from './rates';
+import type { LogicalSnapshot } from '../../shared/contract/logical';
 import { LagHistory } from './lag-history';
 import type { WalsenderReserve } from '../session/walsender-reserve';
 import { SlotOperations, type CreateSlotRequest, type DropOptions, type OperationLog } from './slot-operations';
@@ -37,6 +40,8 @@ export interface MonitorSnapshot {
   standbys: StandbyView[];
   alerts: Alert[];
   orphans: string[];
+  /** Publications, decoding statistics, subscriptions, WAL receiver (issue 16). */
+  logical: LogicalSnapshot;
 }
 
 /**
@@ -58,6 +63,7 @@ export class MonitorSession {
   private versionNum = 0;
   private lastOverview: ServerOverview | undefined;
   private readonly walsenderReserve: WalsenderReserve | undefined;
+  private readonly rates = new RateTracker();
 
   private constructor(
     private readonly client: pg.Client,
@@ -119,6 +125,7 @@ export class MonitorSession {
         now,
       });
       const standbys = await readStandbys(this.client);
+      const logical = await readLogical(this.client, this.versionNum, this.rates, now);
       const overview: ServerOverview = { ...base, slotCount: slots.length, standbyCount: standbys.length };
       this.lastOverview = overview;
       this.history.add(lagPoints(slots, standbys, now), now);
@@ -138,6 +145,7 @@ export class MonitorSession {
         standbys,
         alerts,
         orphans: slots.filter((s) => s.ownedByWalscope && !s.active && !s.temporary).map((s) => s.name),
+        logical,
       };
     } catch (err) {
       throw toWalscopeError(err);

@@ -29,6 +29,7 @@ import {
 } from './client-limits';
 import { LiveWal } from './live-wal';
 import { formatLsn, parseLsn } from '../../shared/lsn';
+import { LinkRegistry } from './logical-link';
 
 export type EventSink = <K extends EventName>(name: K, payload: EventPayload<K>) => void;
 
@@ -75,6 +76,7 @@ export class SessionManager {
   private readonly connections: Allowance;
   /** session.connect calls in progress, by the renderer's connectId, for session.cancelConnect. */
   private readonly connecting = new Map<string, AbortController>();
+  private readonly links = new LinkRegistry();
 
   constructor(
     private readonly opts: SessionManagerOptions,
@@ -115,6 +117,11 @@ export class SessionManager {
       const demo = await this.opts.demo();
       const s = resolveConnectionSettings({ dsn: demo.dsn, applicationName }, {});
       return { config: toPgClientConfig(s), label: 'Demo database', demo: true };
+    }
+    if (target.kind === 'demoSubscriber') {
+      const dsn = await (await this.opts.demo()).subscriber();
+      const s = resolveConnectionSettings({ dsn, applicationName }, {});
+      return { config: toPgClientConfig(s), label: 'Demo subscriber', demo: false };
     }
     if (target.kind === 'profile') {
       const p = this.opts.profiles.resolve(target.profileId);
@@ -288,6 +295,17 @@ export class SessionManager {
         return {};
       },
       'wal.record': async (r) => this.wal(r.sessionId, r.walId).record(r.seq),
+      'logical.link': async (r) => {
+        this.session(r.sessionId);
+        this.session(r.otherSessionId);
+        if (r.sessionId === r.otherSessionId)
+          throw new WalscopeError({ code: 'INVALID_ARGUMENT', message: 'a session cannot be linked to itself' });
+        return { links: this.links.link(r.sessionId, r.otherSessionId) };
+      },
+      'logical.unlink': async (r) => {
+        this.links.unlink(r.sessionId);
+        return {};
+      },
       'demo.setRate': async (r) => {
         if (!this.session(r.sessionId).demo)
           throw new WalscopeError({ code: 'INVALID_ARGUMENT', message: 'not the demo database' });
@@ -338,10 +356,14 @@ export class SessionManager {
       releases: [release],
     };
     this.sessions.set(id, session);
+    const host = String(config.host ?? '');
+    this.links.observe({ sessionId: id, label, host, snapshot });
     monitor.start(
       (snap, lag) => {
         this.emit('monitor.snapshot', { sessionId: id, ...snap });
         if (lag.length) this.emit('lag.delta', { sessionId: id, points: lag });
+        const links = this.links.observe({ sessionId: id, label, host, snapshot: snap });
+        if (links) this.emit('logical.link', { links });
       },
       (error) => this.emit('session.state', { sessionId: id, state: 'reconnecting', error }),
     );
@@ -353,6 +375,7 @@ export class SessionManager {
     const s = this.sessions.get(id);
     if (!s) return;
     this.sessions.delete(id);
+    this.links.forget(id);
     await Promise.all([...s.streams.values(), ...s.wals.values()].map((l) => l.stop()));
     await s.monitor.close();
     for (const release of s.releases) release();

@@ -4,6 +4,8 @@ import { humanDuration } from '../lib/format';
 import { useConnection } from '../stores/connection-store';
 import { useMonitor } from '../stores/monitor-store';
 import { useStream } from '../stores/stream-store';
+import { useLogical } from '../stores/logical-store';
+import { LogicalView } from './LogicalView';
 import { ConnectView } from './ConnectView';
 import { ErrorBox } from './ErrorBox';
 import { OverviewView } from './OverviewView';
@@ -13,7 +15,7 @@ import { StreamView } from './StreamView';
 import { WalView } from './WalView';
 import { useWal } from '../stores/wal-store';
 
-const TABS = ['Overview', 'Slots', 'Standbys', 'Stream', 'WAL'] as const;
+const TABS = ['Overview', 'Slots', 'Standbys', 'Logical', 'Stream', 'WAL'] as const;
 type Tab = (typeof TABS)[number];
 
 /** Subscribes the stores to the bridge's events, once. */
@@ -24,6 +26,8 @@ function useBridgeEvents(): void {
       api.on('monitor.snapshot', (s) => {
         if (s.sessionId === useConnection.getState().session?.id) useMonitor.getState().applySnapshot(s);
       }),
+      api.on('monitor.snapshot', (s) => useLogical.getState().applySnapshot(useConnection.getState().session?.id, s)),
+      api.on('logical.link', (l) => useLogical.getState().applyLinks(l.links)),
       api.on('lag.delta', (d) => {
         if (d.sessionId === useConnection.getState().session?.id) useMonitor.getState().applyLag(d.points);
       }),
@@ -82,6 +86,12 @@ export function App() {
     });
   }, [loadInfo, connect]);
 
+  // The demo has a subscriber: show both ends of logical replication straight away.
+  useEffect(() => {
+    if (session?.demo && !useLogical.getState().other)
+      void useLogical.getState().connectOther(session.id, { kind: 'demoSubscriber' });
+  }, [session]);
+
   if (!session) return <ConnectView />;
   return (
     <div className="app">
@@ -99,6 +109,7 @@ export function App() {
           className="link"
           onClick={() => {
             useMonitor.getState().reset();
+            useLogical.getState().reset();
             void disconnect();
           }}
         >
@@ -123,6 +134,7 @@ export function App() {
         {tab === 'Overview' && <OverviewView />}
         {tab === 'Slots' && <SlotsView />}
         {tab === 'Standbys' && <StandbysView />}
+        {tab === 'Logical' && <LogicalView />}
         {/* The stream stays mounted so a tail keeps its scroll position when switching tabs. */}
         <div hidden={tab !== 'Stream'} className="stream-host">
           <StreamView />

@@ -4,6 +4,7 @@ import { humanBytes, humanDuration } from '../lib/format';
 import { useConnection } from '../stores/connection-store';
 import { useMonitor } from '../stores/monitor-store';
 import { useStream } from '../stores/stream-store';
+import { WalReceiverFacts } from './WalReceiverFacts';
 
 function Fact({ label, value, testId }: { label: string; value: string; testId?: string }) {
   return (
@@ -97,6 +98,7 @@ export function OverviewView() {
         />
       </div>
       {session?.demo && <DemoRate sessionId={session.id} />}
+      <WalReceiverFacts />
       <h2>Alerts</h2>
       {alerts.length === 0 ? (
         <p className="muted">Nothing needs attention.</p>

@@ -26,6 +26,8 @@ export const COMMAND_NAMES = [
   'wal.window',
   'wal.record',
   'demo.setRate',
+  'logical.link',
+  'logical.unlink',
 ] as const;
 
 export const EVENT_NAMES = [
@@ -38,6 +40,7 @@ export const EVENT_NAMES = [
   'wal.batch',
   'wal.stats',
   'wal.state',
+  'logical.link',
   'app.error',
 ] as const;
 

@@ -17,6 +17,7 @@ import {
   WireMessageSchema,
 } from './dto';
 import { WAL_WINDOWS, WalRecordSchema } from './wal';
+import { LinkSnapshotSchema } from './logical';
 
 const SessionRef = { sessionId: z.string().min(1).max(64) };
 const ConnectId = z.string().min(1).max(64);
@@ -158,6 +159,12 @@ export const COMMANDS = {
     request: z.strictObject({ ...SessionRef, changesPerSecond: z.number().min(0).max(50_000) }),
     response: z.object({ changesPerSecond: z.number() }),
   },
+  /** Links two open sessions as the two ends of logical replication (each may publish to the other). */
+  'logical.link': {
+    request: z.strictObject({ ...SessionRef, otherSessionId: z.string().min(1).max(64) }),
+    response: z.object({ links: z.array(LinkSnapshotSchema) }),
+  },
+  'logical.unlink': { request: z.strictObject(SessionRef), response: z.object({}) },
 } as const;
 
 export type CommandName = keyof typeof COMMANDS;

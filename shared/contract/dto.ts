@@ -41,6 +41,8 @@ export const ConnectTargetSchema = z.union([
   z.strictObject({ kind: z.literal('fields'), fields: ConnectionFieldsSchema }),
   z.strictObject({ kind: z.literal('profile'), profileId: z.string().min(1).max(128) }),
   z.strictObject({ kind: z.literal('demo') }),
+  /** The demo's subscriber (main/demo/demo-subscriber.ts), the other end of the demo publisher. */
+  z.strictObject({ kind: z.literal('demoSubscriber') }),
 ]);
 export type ConnectTarget = z.infer<typeof ConnectTargetSchema>;
 

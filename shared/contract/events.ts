@@ -15,6 +15,7 @@ import {
   WireRowSchema,
 } from './dto';
 import { WalRowSchema, WalStatsEventSchema } from './wal';
+import { LinkSnapshotSchema, LogicalSnapshotSchema } from './logical';
 
 export const EVENTS = {
   'session.state': z.object({
@@ -30,6 +31,7 @@ export const EVENTS = {
     standbys: z.array(StandbyViewSchema),
     alerts: z.array(AlertSchema),
     orphans: z.array(z.string()),
+    logical: LogicalSnapshotSchema.optional(),
   }),
   'lag.delta': z.object({ sessionId: z.string(), points: z.array(LagPointSchema) }),
   'stream.batch': z.object({
@@ -62,6 +64,8 @@ export const EVENTS = {
     error: ErrorInfoSchema.optional(),
     gap: z.object({ from: z.string(), to: z.string(), reason: z.string() }).optional(),
   }),
+  /** Each direction of a linked pair of sessions (logical.link), after either end polled. */
+  'logical.link': z.object({ links: z.array(LinkSnapshotSchema) }),
   'app.error': z.object({ sessionId: z.string().optional(), error: ErrorInfoSchema }),
 } as const;
 

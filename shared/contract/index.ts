@@ -18,7 +18,9 @@ import type { EventName, EventPayload } from './events';
 // carries the reconnection `attempt` of `maxAttempts`.
 // A WireRow carries the message's `lsn`; message `type` is one of MESSAGE_TYPES.
 // 4: live WAL: `wal.start/stop/window/record` and the `wal.batch/stats/state` events.
-export const CONTRACT_VERSION = 4;
+// 5: logical replication from both ends: `logical.link/unlink` and the `logical.link` event;
+// snapshots carry a `logical` section.
+export const CONTRACT_VERSION = 5;
 
 /** The error either end gives when the other speaks another contract version. */
 export function contractMismatch(page: number | undefined, engine: number): ErrorInfo {
@@ -33,6 +35,7 @@ export * from './commands';
 export * from './events';
 export * from './dto';
 export * from './wal';
+export * from './logical';
 export * from './channels';
 
 /** The one API object the renderer uses, whatever carries it (preload IPC or WebSocket). */

@@ -54,6 +54,9 @@ describe('npm start without the Electron runtime', () => {
       await expect
         .poll(() => runs.filter((r) => fs.existsSync(path.join(r.dir, 'pgdata', 'postmaster.pid'))).length)
         .toBe(0);
+      // The demo's throw-away subscriber (main/demo/demo-subscriber.ts) has a run of its own, removed
+      // at exit; the demo's own persistent run is cleaned at the next start.
+      await expect.poll(() => runs.filter((r) => fs.existsSync(r.dir)).length).toBeLessThanOrEqual(1);
       fs.rmSync(userData, { recursive: true, force: true });
       for (const r of runs) fs.rmSync(r.dir, { recursive: true, force: true });
     }
