@@ -1,10 +1,12 @@
 // The Electron shell: lifecycle, windows, IPC binding and safeStorage. Everything else is main/.
-import { app, BrowserWindow, ipcMain, Menu, protocol, safeStorage, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, session } from 'electron';
 import path from 'node:path';
 import { startDemoDatabase, type DemoHandle } from '../main/demo/demo-database';
 import { ProfileStore } from '../main/sessions/profile-store';
 import { secretStoreFor } from './secret-store';
 import { SessionManager } from '../main/sessions/session-manager';
+import { clientLimitsFrom, type ClientLimits } from '../main/sessions/client-limits';
+import { toWalscopeError } from '../main/session/pg-errors';
 import { bindIpc, eventSender } from './ipc';
 import { hardenContents, hardenSession, type ContentsLike, type SessionLike } from './hardening';
 import { isTrustedSender, windowOptions } from './window-options';
@@ -20,6 +22,18 @@ let demo: Promise<DemoHandle> | undefined;
 // Must happen before the app is ready.
 protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
 
+/** The WALSCOPE_* limits, read once: a bad value stops the app with its message, not each window. */
+let limits: ClientLimits | undefined;
+try {
+  limits = clientLimitsFrom(process.env);
+} catch (e) {
+  const err = toWalscopeError(e);
+  void app.whenReady().then(() => {
+    dialog.showErrorBox('WALscope cannot start', `${err.message}${err.hint ? `\n\n${err.hint}` : ''}`);
+    app.exit(2);
+  });
+}
+
 function createWindow(): void {
   const win = new BrowserWindow(windowOptions(path.join(__dirname, '../preload/index.cjs'), dev));
   const contents = win.webContents;
@@ -31,6 +45,7 @@ function createWindow(): void {
         secretStoreFor(safeStorage, process.platform),
       ),
       demo: () => (demo ??= startDemoDatabase({ userDataDir: app.getPath('userData') })),
+      ...(limits ? { limits } : {}),
     },
     eventSender(contents),
   );
@@ -53,6 +68,7 @@ void app.whenReady().then(() => {
     (senderId) => managers.get(senderId)?.dispatcher,
     (frame) => isTrustedSender(frame, devServerUrl),
   );
+  if (!limits) return;
   createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { APP_ORIGIN, createAppProtocolHandler } from '../app/app-protocol';
 import { APP_CSP } from '../shared/csp';
+import { CONTRACT_VERSION } from '../shared/contract';
 
 // The desktop app's page without the Electron runtime: the built renderer served by the very
 // walscope://app handler app/main.ts registers (mapped onto an http origin Chromium can load),
@@ -23,7 +24,8 @@ async function serveThroughHandler(page: Page, opts: { dropCspHeader?: boolean }
 
 /** Collects CSP violations and stands in for the preload bridge (fixed-key password storage). */
 async function fakeBridge(page: Page): Promise<void> {
-  await page.addInitScript(() => {
+  // The page checks the engine's contract version before its first request: the fake speaks the current one.
+  await page.addInitScript((contractVersion: number) => {
     const w = window as unknown as Record<string, unknown>;
     const violations: string[] = [];
     const saves: unknown[] = [];
@@ -35,7 +37,7 @@ async function fakeBridge(page: Page): Promise<void> {
     const answers: Record<string, unknown> = {
       'app.info': {
         version: 'test',
-        contractVersion: 1,
+        contractVersion,
         shell: 'electron',
         passwordStorage: 'fixed-key',
         defaults: {},
@@ -52,7 +54,7 @@ async function fakeBridge(page: Page): Promise<void> {
       },
       on: () => () => undefined,
     };
-  });
+  }, CONTRACT_VERSION);
 }
 
 const injectInlineScript = (page: Page) =>

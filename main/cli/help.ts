@@ -27,7 +27,7 @@ Commands
          [--publication PUB]... [--start LSN] [--endpos LSN] [--consume]
          [--option key=value]... [--heartbeats] [--stats] [--walsender-reserve N|auto] [--retries N]
                                    decoded changes as NDJSON on stdout
-  wal [--start LSN] [--endpos LSN] [--stats [--interval 10s]] [--no-relations]
+  wal [--start LSN] [--endpos LSN] [--stats [--interval 10s]] [--no-relations] [--walsender-reserve N|auto]
                                    live WAL records decoded from the physical stream, one NDJSON
                                    object per record (lsn, endLsn, prevLsn, xid, rmgr, recordType,
                                    recordLength, mainDataLength, fpiLength, blocks, relation,

@@ -3,6 +3,7 @@ import { toPgClientConfig } from '../connection';
 import { openSqlSession } from '../monitor/sql-session';
 import { parseDurationSetting } from '../connection/duration';
 import { PhysicalStream, type WalServerInfo } from '../session/physical-stream';
+import { DEFAULT_WALSENDER_RESERVE, parseWalsenderReserve } from '../session/walsender-reserve';
 import { RecordEnricher } from '../wal/record-enricher';
 import { RelationNames } from '../wal/relation-names';
 import { toWalRecordJson } from '../wal/wal-json';
@@ -14,7 +15,7 @@ import type { CliIo } from './stream-command';
 
 export const WAL_FLAGS = {
   booleans: ['stats', 'no-relations'],
-  values: ['dsn', 'start', 'endpos', 'interval'],
+  values: ['dsn', 'start', 'endpos', 'interval', 'walsender-reserve'],
 } as const;
 
 function lsnFlag(text: string | undefined, name: string): Lsn | undefined {
@@ -45,6 +46,14 @@ export async function walCommand(argv: readonly string[], io: CliIo): Promise<nu
     if (!(intervalMs >= 100)) throw usage('--interval must be at least 100ms');
   }
   const stats = flag(args, 'stats');
+  // The physical stream holds a walsender: the same reserve as `stream` (default 20%, at least 2).
+  const reserveText = value(args, 'walsender-reserve') ?? io.env['WALSCOPE_WALSENDER_RESERVE'];
+  const walsenderReserve = reserveText
+    ? parseWalsenderReserve(
+        reserveText,
+        value(args, 'walsender-reserve') ? '--walsender-reserve' : 'WALSCOPE_WALSENDER_RESERVE',
+      )
+    : DEFAULT_WALSENDER_RESERVE;
   const settings = settingsFrom(value(args, 'dsn'), io.env);
   const out = new NdjsonWriter(io.stdout);
   const sql = flag(args, 'no-relations') ? undefined : await openSqlSession(toPgClientConfig(settings));
@@ -75,6 +84,7 @@ export async function walCommand(argv: readonly string[], io: CliIo): Promise<nu
     stream = new PhysicalStream(
       {
         connection: toPgClientConfig(settings, { replication: 'physical' }),
+        walsenderReserve,
         ...(startLsn !== undefined ? { startLsn } : {}),
         ...(endLsn !== undefined ? { endLsn } : {}),
       },

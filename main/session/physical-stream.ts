@@ -9,6 +9,7 @@ import { WalDecoder } from '../wal/wal-decoder';
 import type { WalRecord } from '../wal/wal-record';
 import type { CopyBothChannel } from './copy-both-channel';
 import { ReplicationConnection } from './replication-connection';
+import { openSqlSession } from '../monitor/sql-session';
 import { refuseIfSynchronousCandidate } from './sync-standby';
 import { checkWalsenderReserve, type WalsenderReserve } from './walsender-reserve';
 
@@ -89,7 +90,7 @@ export class PhysicalStream {
         await refuseIfSynchronousCandidate(conn, this.options.connection.application_name ?? '');
       // A physical walsender is a walsender like a standby's: counted with ours already held.
       if (requested === this.options.startLsn && this.options.walsenderReserve !== undefined)
-        await checkWalsenderReserve((sql) => conn.run(sql), this.options.walsenderReserve, 'starting the live WAL');
+        await this.checkReserve(this.options.walsenderReserve);
       const id = await conn.identifySystem();
       const blockSize = await sizeSetting(conn, 'wal_block_size');
       const segmentSize = await sizeSetting(conn, 'wal_segment_size');
@@ -141,6 +142,23 @@ export class PhysicalStream {
     } finally {
       if (timer) clearInterval(timer);
       await conn.close();
+    }
+  }
+
+  /**
+   * A physical replication connection runs no SQL, so the count goes through a short read-only
+   * session; our walsender is already listed (a replication connection is one from its start).
+   */
+  private async checkReserve(reserve: WalsenderReserve): Promise<void> {
+    const sql = await openSqlSession(this.options.connection);
+    try {
+      await checkWalsenderReserve(
+        async (text) => ({ rows: (await sql.query({ text, rowMode: 'array' })).rows as (string | null)[][] }),
+        reserve,
+        'starting the live WAL',
+      );
+    } finally {
+      await sql.end().catch(() => undefined);
     }
   }
 

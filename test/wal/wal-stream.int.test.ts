@@ -104,4 +104,16 @@ describe('walscope wal against PostgreSQL 18: what it leaves and where it starts
       await s.destroy();
     }
   });
+
+  it('refuses (LIMIT) to start when its walsender would eat into the reserve, naming the numbers', async () => {
+    const s = await startPostgres({ settings: { max_wal_senders: 4 }, name: 'walreserve' });
+    try {
+      const res = await runCli(['wal', '--dsn', s.dsn(), '--walsender-reserve', '4', '--endpos', await lsnNow(s)]);
+      expect(res.code, res.stderr).toBe(1);
+      expect(res.stderr).toMatch(/error \[LIMIT\]: starting the live WAL would leave 3 of 4 walsender slots/);
+      expect(res.stdout).toBe('');
+    } finally {
+      await s.destroy();
+    }
+  });
 });
