@@ -1,20 +1,10 @@
 import type { RefObject } from 'react';
 import type { WireRow } from '../../shared/contract';
+import { recycledSlots } from '../lib/fixed-rows';
 import { isBegin } from '../lib/visible-rows';
 import { useStream, type RowView } from '../stores/stream-store';
 
 export const ROW_HEIGHT = 26;
-
-/**
- * The visible rows as (slot, index) pairs, in slot order, where slot = index mod the window size:
- * keyed by slot, the same row elements are reused as the tail moves and React only updates their
- * text and position, instead of unmounting every row and mounting new ones on each refresh (at
- * 20,000 rows/s the whole window is new rows every time).
- */
-function recycledSlots(start: number, end: number): [number, number][] {
-  const count = end - start;
-  return Array.from({ length: count }, (_, slot) => [slot, start + ((((slot - start) % count) + count) % count)]);
-}
 
 /** The operation cell: a twisty on a transaction's begin row to collapse it, then the type. */
 function OperationCell({ row, isCollapsed }: { row: WireRow; isCollapsed: boolean }) {
