@@ -92,14 +92,8 @@ export async function startDemoDatabase(opts: {
   }
 }
 
-async function populate(
-  server: EmbeddedPostgres,
-  run: DemoRun,
-  port: number,
-  initdbPassword: string,
-  initialRate: number,
-  log: (line: string) => void,
-): Promise<DemoHandle> {
+/** Replaces initdb's password (known to this process only briefly) with a fresh one; returns it. */
+async function replacePassword(run: DemoRun, port: number, initdbPassword: string): Promise<string> {
   const first = new pg.Client({
     host: run.socketDir,
     port,
@@ -115,10 +109,11 @@ async function populate(
   } finally {
     await first.end();
   }
-  const config = { host: run.socketDir, port, user: USER, password, database: 'postgres' };
-  const admin = new pg.Client(config);
-  admin.on('error', () => undefined);
-  await admin.connect();
+  return password;
+}
+
+/** The demo schema and its two slots (one consumed, one idle), each created once. */
+async function createSchemaAndSlots(admin: pg.Client): Promise<void> {
   await admin.query(DEMO_SCHEMA_SQL);
   for (const [slot] of [['demo_consumer'], ['demo_idle']]) {
     await admin.query(
@@ -126,7 +121,10 @@ async function populate(
       [slot],
     );
   }
-  // The active consumer: a consume-mode stream on demo_consumer, as a real subscriber would be.
+}
+
+/** The active consumer: a consume-mode stream on demo_consumer, as a real subscriber would be. */
+function startConsumer(config: pg.ClientConfig, log: (line: string) => void) {
   const consumer = new ChangeStream(
     {
       connection: { ...config, application_name: 'demo_subscriber' },
@@ -136,8 +134,17 @@ async function populate(
     },
     { message: () => true },
   );
-  const consumerDone = consumer.run().catch((e: unknown) => log(`demo consumer stopped: ${String(e)}`));
+  const done = consumer.run().catch((e: unknown) => log(`demo consumer stopped: ${String(e)}`));
+  return {
+    async stop(): Promise<void> {
+      await consumer.stop();
+      await done;
+    },
+  };
+}
 
+/** The workload: `rate` changes a second, ~5 per transaction, a tenth of a second's worth at a time. */
+function startWorkload(admin: pg.Client, initialRate: number, log: (line: string) => void) {
   let rate = initialRate;
   let n = 0;
   let running = true;
@@ -145,7 +152,6 @@ async function populate(
   const tick = setInterval(() => {
     if (!running || busy || rate <= 0) return;
     busy = true;
-    // ~5 changes per transaction; issue a second's worth in 10 slices.
     const txPerTick = Math.max(1, Math.round(rate / 5 / 10));
     const batch = Array.from({ length: txPerTick }, () => workloadTransaction(++n)).join(';\n');
     admin
@@ -155,7 +161,37 @@ async function populate(
         busy = false;
       });
   }, 100);
+  return {
+    get rate() {
+      return rate;
+    },
+    setRate(r: number): number {
+      rate = Math.max(0, Math.min(50_000, r));
+      return rate;
+    },
+    stop(): void {
+      running = false;
+      clearInterval(tick);
+    },
+  };
+}
 
+async function populate(
+  server: EmbeddedPostgres,
+  run: DemoRun,
+  port: number,
+  initdbPassword: string,
+  initialRate: number,
+  log: (line: string) => void,
+): Promise<DemoHandle> {
+  const password = await replacePassword(run, port, initdbPassword);
+  const config = { host: run.socketDir, port, user: USER, password, database: 'postgres' };
+  const admin = new pg.Client(config);
+  admin.on('error', () => undefined);
+  await admin.connect();
+  await createSchemaAndSlots(admin);
+  const consumer = startConsumer(config, log);
+  const workload = startWorkload(admin, initialRate, log);
   return {
     // URI form with the socket directory as a host parameter: both our conninfo parser and pg's
     // connectionString read it, whatever characters the path holds.
@@ -164,17 +200,12 @@ async function populate(
     socketDir: run.socketDir,
     dataDir: run.dataDir,
     get rate() {
-      return rate;
+      return workload.rate;
     },
-    setRate(r) {
-      rate = Math.max(0, Math.min(50_000, r));
-      return rate;
-    },
+    setRate: (r) => workload.setRate(r),
     async stop() {
-      running = false;
-      clearInterval(tick);
+      workload.stop();
       await consumer.stop();
-      await consumerDone;
       await admin.end().catch(() => undefined);
       await server.stop();
       removeDemoRun(run);
