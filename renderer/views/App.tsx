@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { getApi } from '../bridge/api';
 import { humanDuration } from '../lib/format';
-import { useConnection } from '../stores/connection-store';
+import { useConnection, type SessionInfo } from '../stores/connection-store';
 import { useMonitor } from '../stores/monitor-store';
 import { useStream } from '../stores/stream-store';
 import { ConnectView } from './ConnectView';
@@ -69,10 +69,37 @@ function Heartbeat() {
   );
 }
 
+/** The session's label, the live WAL position, reconnect and keepalive state, and Disconnect. */
+function TopBar({ session }: { session: SessionInfo }) {
+  const { sessionState, disconnect } = useConnection();
+  const lsn = useMonitor((s) => s.overview?.currentLsn);
+  return (
+    <header className="topbar">
+      <span className="brand">WALscope</span>
+      <span className="session" data-testid="session-label">
+        {session.label}
+      </span>
+      <span className="mono lsn-live" title="Current WAL position" data-testid="topbar-lsn">
+        {lsn ?? session.overview.currentLsn}
+      </span>
+      {sessionState === 'reconnecting' && <span className="badge reconnecting">catalog reconnecting</span>}
+      <Heartbeat />
+      <button
+        className="link"
+        onClick={() => {
+          useMonitor.getState().reset();
+          void disconnect();
+        }}
+      >
+        Disconnect
+      </button>
+    </header>
+  );
+}
+
 export function App() {
   useBridgeEvents();
-  const { session, sessionState, error, loadInfo, connect, disconnect } = useConnection();
-  const lsn = useMonitor((s) => s.overview?.currentLsn);
+  const { session, sessionState, error, loadInfo, connect } = useConnection();
   const [tab, setTab] = useState<Tab>('Overview');
 
   useEffect(() => {
@@ -85,26 +112,7 @@ export function App() {
   if (!session) return <ConnectView />;
   return (
     <div className="app">
-      <header className="topbar">
-        <span className="brand">WALscope</span>
-        <span className="session" data-testid="session-label">
-          {session.label}
-        </span>
-        <span className="mono lsn-live" title="Current WAL position" data-testid="topbar-lsn">
-          {lsn ?? session.overview.currentLsn}
-        </span>
-        {sessionState === 'reconnecting' && <span className="badge reconnecting">catalog reconnecting</span>}
-        <Heartbeat />
-        <button
-          className="link"
-          onClick={() => {
-            useMonitor.getState().reset();
-            void disconnect();
-          }}
-        >
-          Disconnect
-        </button>
-      </header>
+      <TopBar session={session} />
       <nav className="tabs" role="tablist">
         {TABS.map((t) => (
           <button
