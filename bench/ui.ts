@@ -108,54 +108,62 @@ const FRAME_PROBE = `(() => {
   requestAnimationFrame(loop);
 })()`;
 
-async function main(): Promise<void> {
-  const { server, serve, browser, close } = await startUiHarness(
-    'bench-ui',
-    `CREATE TABLE load (id bigserial PRIMARY KEY, ts text, pad text); CREATE PUBLICATION load_pub FOR TABLE load`,
-  );
-  const lines: string[] = [];
-  try {
-    lines.push('| load | rows rendered (sampled) | p50 ms | p95 ms | p99 ms |', '|---|---|---|---|---|');
-    for (const tps of [100, 1000, 5000]) {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-      await openStream(page, serve.url, server.dsn());
-      await page.evaluate(LATENCY_PROBE);
-      await writer(server, tps, 1, LATENCY_SECONDS);
-      await page.waitForTimeout(1000);
-      const lat = (await page.evaluate('window.__lat')) as number[];
-      lines.push(
-        `| ${tps.toLocaleString('en-US')} single-row tx/s for ${LATENCY_SECONDS} s | ${lat.length} | ${pct(lat, 50).toFixed(0)} | ${pct(lat, 95).toFixed(0)} | ${pct(lat, 99).toFixed(0)} |`,
-      );
-      process.stderr.write(`bench:ui latency at ${tps} tx/s: p95 ${pct(lat, 95).toFixed(0)} ms\n`);
-      await page.close();
-    }
+type Harness = Awaited<ReturnType<typeof startUiHarness>>;
 
+/** Commit → visible latency at each single-row rate, as markdown table rows. */
+async function measureLatency({ server, serve, browser }: Harness): Promise<string[]> {
+  const lines = ['| load | rows rendered (sampled) | p50 ms | p95 ms | p99 ms |', '|---|---|---|---|---|'];
+  for (const tps of [100, 1000, 5000]) {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await openStream(page, serve.url, server.dsn());
-    const heapStart = (await page.evaluate('performance.memory.usedJSHeapSize')) as number;
-    await page.evaluate(FRAME_PROBE);
-    const load = writer(server, 200, 100, LOAD_SECONDS); // 20,000 changes/s in 100-row transactions
-    const inputLatencies: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      await page.waitForTimeout((LOAD_SECONDS * 1000) / 7);
-      const ms = (await page.evaluate(`new Promise((resolve) => {
-        const box = document.querySelector('input[aria-label="Filter text"]');
-        const t0 = performance.now();
-        const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
-        setter.call(box, box.value === '' ? 'x' : '');
-        box.dispatchEvent(new Event('input', { bubbles: true }));
-        requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - t0)));
-      })`)) as number;
-      inputLatencies.push(ms);
-    }
-    const sent = await load;
-    await page.evaluate('window.__framesOn = false');
-    const frames = ((await page.evaluate('window.__frames')) as number[]).slice(5);
-    const heapEnd = (await page.evaluate('performance.memory.usedJSHeapSize')) as number;
-    const received = await page.getByTestId('received-count').innerText();
-    const dropped = await page.getByTestId('dropped-count').innerText();
+    await page.evaluate(LATENCY_PROBE);
+    await writer(server, tps, 1, LATENCY_SECONDS);
+    await page.waitForTimeout(1000);
+    const lat = (await page.evaluate('window.__lat')) as number[];
+    lines.push(
+      `| ${tps.toLocaleString('en-US')} single-row tx/s for ${LATENCY_SECONDS} s | ${lat.length} | ${pct(lat, 50).toFixed(0)} | ${pct(lat, 95).toFixed(0)} | ${pct(lat, 99).toFixed(0)} |`,
+    );
+    process.stderr.write(`bench:ui latency at ${tps} tx/s: p95 ${pct(lat, 95).toFixed(0)} ms\n`);
     await page.close();
-    const report = `<!-- ui:start -->
+  }
+  return lines;
+}
+
+/** Typing in the filter box under load: ms until the change is painted (two frames later). */
+const INPUT_PROBE = `new Promise((resolve) => {
+  const box = document.querySelector('input[aria-label="Filter text"]');
+  const t0 = performance.now();
+  const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
+  setter.call(box, box.value === '' ? 'x' : '');
+  box.dispatchEvent(new Event('input', { bubbles: true }));
+  requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - t0)));
+})`;
+
+/** Frame times, filter-input latency and heap while 20,000 changes/s stream into the view. */
+async function measureLoad({ server, serve, browser }: Harness) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await openStream(page, serve.url, server.dsn());
+  const heapStart = (await page.evaluate('performance.memory.usedJSHeapSize')) as number;
+  await page.evaluate(FRAME_PROBE);
+  const load = writer(server, 200, 100, LOAD_SECONDS); // 20,000 changes/s in 100-row transactions
+  const inputLatencies: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    await page.waitForTimeout((LOAD_SECONDS * 1000) / 7);
+    inputLatencies.push((await page.evaluate(INPUT_PROBE)) as number);
+  }
+  const sent = await load;
+  await page.evaluate('window.__framesOn = false');
+  const frames = ((await page.evaluate('window.__frames')) as number[]).slice(5);
+  const heapEnd = (await page.evaluate('performance.memory.usedJSHeapSize')) as number;
+  const received = await page.getByTestId('received-count').innerText();
+  const dropped = await page.getByTestId('dropped-count').innerText();
+  await page.close();
+  return { sent, frames, inputLatencies, heapStart, heapEnd, received, dropped };
+}
+
+function uiReport(lines: string[], m: Awaited<ReturnType<typeof measureLoad>>): string {
+  const { sent, frames, inputLatencies, heapStart, heapEnd, received, dropped } = m;
+  return `<!-- ui:start -->
 ## UI under load (${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC${quick ? ', quick' : ''})
 
 Command: \`npm run bench:ui${quick ? ' -- --quick' : ''}\`. Debian Chromium (headless, software rendering) and serve mode on the same 2-core machine as the server and the writer.
@@ -172,15 +180,30 @@ ${lines.join('\n')}
 | filter input → painted, median / max | ${pct(inputLatencies, 50).toFixed(0)} / ${Math.max(...inputLatencies).toFixed(0)} ms |
 | JS heap start → end | ${(heapStart / 1024 / 1024).toFixed(1)} → ${(heapEnd / 1024 / 1024).toFixed(1)} MB (ring buffer holds at most 100,000 rows) |
 <!-- ui:end -->`;
-    const file = path.join(root, 'docs/BENCHMARKS.md');
-    const doc = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n';
-    const next = doc.includes('<!-- ui:start -->')
-      ? doc.replace(/<!-- ui:start -->[\s\S]*<!-- ui:end -->/, report)
-      : doc.replace('<!-- reading -->', `${report}\n\n<!-- reading -->`);
-    fs.writeFileSync(file, next);
+}
+
+/** Replaces the ui section of docs/BENCHMARKS.md (or adds it before the reading notes). */
+function writeReport(report: string): void {
+  const file = path.join(root, 'docs/BENCHMARKS.md');
+  const doc = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n';
+  const next = doc.includes('<!-- ui:start -->')
+    ? doc.replace(/<!-- ui:start -->[\s\S]*<!-- ui:end -->/, report)
+    : doc.replace('<!-- reading -->', `${report}\n\n<!-- reading -->`);
+  fs.writeFileSync(file, next);
+}
+
+async function main(): Promise<void> {
+  const harness = await startUiHarness(
+    'bench-ui',
+    `CREATE TABLE load (id bigserial PRIMARY KEY, ts text, pad text); CREATE PUBLICATION load_pub FOR TABLE load`,
+  );
+  try {
+    const lines = await measureLatency(harness);
+    const report = uiReport(lines, await measureLoad(harness));
+    writeReport(report);
     process.stdout.write(report + '\n');
   } finally {
-    await close();
+    await harness.close();
   }
 }
 

@@ -68,6 +68,47 @@ function readPrivateKey(file: string, what: string): string {
   return text;
 }
 
+/** The TLS half of toPgClientConfig: what each sslmode asks of the handshake (listed there). */
+function sslConfig(s: ConnectionSettings): Pick<WalscopeClientConfig, 'ssl' | 'sslFallback'> {
+  const tls: ConnectionOptions = {};
+  if (s.sslcert) tls.cert = readCertificates(s.sslcert, 'client certificate (sslcert)');
+  if (s.sslkey) tls.key = readPrivateKey(s.sslkey, 'client key (sslkey)');
+  const ca =
+    s.sslrootcert && s.sslrootcert !== 'system'
+      ? readCertificates(s.sslrootcert, 'root certificate (sslrootcert)')
+      : undefined;
+  switch (s.sslmode) {
+    case 'disable':
+    case 'allow':
+      return { ssl: false };
+    case 'prefer':
+      return { ssl: { ...tls, rejectUnauthorized: false }, sslFallback: true };
+    case 'require':
+      return {
+        ssl: ca
+          ? { ...tls, ca, rejectUnauthorized: true, checkServerIdentity: () => undefined }
+          : { ...tls, rejectUnauthorized: false },
+      };
+    case 'verify-ca':
+      return { ssl: { ...tls, ...(ca ? { ca } : {}), rejectUnauthorized: true, checkServerIdentity: () => undefined } };
+    case 'verify-full':
+      return {
+        ssl: {
+          ...tls,
+          ...(ca ? { ca } : {}),
+          rejectUnauthorized: true,
+          // SNI carries host names only (RFC 6066; Node warns, DEP0123, when given an IP). The
+          // certificate is checked against the host we were given either way: an IP address
+          // against the certificate's IP SANs, a name against its DNS SANs.
+          ...(isIP(s.host) ? {} : { servername: s.host }),
+          checkServerIdentity: (_servername, cert) => checkServerIdentity(s.host, cert),
+        },
+      };
+    default:
+      return unreachable(s.sslmode, 'sslmode');
+  }
+}
+
 /**
  * libpq's sslmode in node-postgres terms. node-postgres on its own treats any ssl object as
  * verify-full unless told otherwise, so each mode is spelled out:
@@ -101,45 +142,7 @@ export function toPgClientConfig(
   if (opts.replication) {
     (config as Record<string, unknown>)['replication'] = opts.replication === 'database' ? 'database' : true;
   }
-  const tls: ConnectionOptions = {};
-  if (s.sslcert) tls.cert = readCertificates(s.sslcert, 'client certificate (sslcert)');
-  if (s.sslkey) tls.key = readPrivateKey(s.sslkey, 'client key (sslkey)');
-  const ca =
-    s.sslrootcert && s.sslrootcert !== 'system'
-      ? readCertificates(s.sslrootcert, 'root certificate (sslrootcert)')
-      : undefined;
-  switch (s.sslmode) {
-    case 'disable':
-    case 'allow':
-      config.ssl = false;
-      break;
-    case 'prefer':
-      config.ssl = { ...tls, rejectUnauthorized: false };
-      config.sslFallback = true;
-      break;
-    case 'require':
-      config.ssl = ca
-        ? { ...tls, ca, rejectUnauthorized: true, checkServerIdentity: () => undefined }
-        : { ...tls, rejectUnauthorized: false };
-      break;
-    case 'verify-ca':
-      config.ssl = { ...tls, ...(ca ? { ca } : {}), rejectUnauthorized: true, checkServerIdentity: () => undefined };
-      break;
-    case 'verify-full':
-      config.ssl = {
-        ...tls,
-        ...(ca ? { ca } : {}),
-        rejectUnauthorized: true,
-        // SNI carries host names only (RFC 6066; Node warns, DEP0123, when given an IP). The
-        // certificate is checked against the host we were given either way: an IP address
-        // against the certificate's IP SANs, a name against its DNS SANs.
-        ...(isIP(s.host) ? {} : { servername: s.host }),
-        checkServerIdentity: (_servername, cert) => checkServerIdentity(s.host, cert),
-      };
-      break;
-    default:
-      unreachable(s.sslmode, 'sslmode');
-  }
+  Object.assign(config, sslConfig(s));
   return config;
 }
 

@@ -58,18 +58,8 @@ function invalid(message: string, hint?: string): WalscopeError {
   return new WalscopeError({ code: 'INVALID_ARGUMENT', message, ...(hint ? { hint } : {}) });
 }
 
-/**
- * libpq's precedence: the connection string and explicit fields, then the service file entry
- * (from service= or PGSERVICE), then PG* environment variables, then defaults; the password from
- * ~/.pgpass (or PGPASSFILE) only when none was given.
- * https://www.postgresql.org/docs/current/libpq-envars.html
- */
-export function resolveConnectionSettings(
-  input: SettingsInput,
-  env: NodeJS.ProcessEnv = process.env,
-  files: SettingsFiles = {},
-): ConnectionSettings {
-  const home = files.home ?? env['HOME'] ?? os.homedir();
+/** The connection string's keywords, overridden by explicit non-empty fields; which keys came from the string. */
+function explicitConninfo(input: SettingsInput): { explicit: Conninfo; fromDsn: Set<string> } {
   const explicit: Conninfo = { ...(input.dsn ? parseConnectionString(input.dsn) : {}) };
   const fromDsn = new Set(Object.keys(explicit));
   for (const [k, v] of Object.entries(input.overrides ?? {})) {
@@ -78,35 +68,30 @@ export function resolveConnectionSettings(
       fromDsn.delete(k);
     }
   }
+  return { explicit, fromDsn };
+}
 
+function envConninfo(env: NodeJS.ProcessEnv): Conninfo {
   const fromEnv: Conninfo = {};
   for (const [name, key] of Object.entries(ENV)) {
     const v = env[name];
     if (v !== undefined && v !== '') fromEnv[key] = v;
   }
-  const serviceName = explicit['service'] ?? fromEnv['service'];
-  let fromService: Conninfo = {};
-  if (serviceName) {
-    const serviceFiles = [
-      env['PGSERVICEFILE'] ?? path.join(home, '.pg_service.conf'),
-      ...(env['PGSYSCONFDIR'] ? [path.join(env['PGSYSCONFDIR'], 'pg_service.conf')] : []),
-    ];
-    fromService = lookupService(
-      serviceName,
-      serviceFiles,
-      fromDsn.has('service') ? 'named in the connection string' : undefined,
-    );
-  }
-  const merged: Conninfo = { ...fromEnv, ...fromService, ...explicit };
-  // A value from a connection string is never quoted in a message: if the string was malformed, it
-  // may hold part of the password. Values from fields, variables and service files are shown.
-  const shown = (key: string): string =>
-    fromDsn.has(key) ? ' (in the connection string)' : ` ${JSON.stringify(merged[key])}`;
-  const warnings: string[] = [];
+  return fromEnv;
+}
 
-  const user = merged['user'] ?? os.userInfo().username;
-  const portText = merged['port'] ?? '5432';
-  const port = Number(portText);
+/** The service's entry from PGSERVICEFILE (or ~/.pg_service.conf), then PGSYSCONFDIR's file. */
+function serviceConninfo(serviceName: string, env: NodeJS.ProcessEnv, home: string, inDsn: boolean): Conninfo {
+  const serviceFiles = [
+    env['PGSERVICEFILE'] ?? path.join(home, '.pg_service.conf'),
+    ...(env['PGSYSCONFDIR'] ? [path.join(env['PGSYSCONFDIR'], 'pg_service.conf')] : []),
+  ];
+  return lookupService(serviceName, serviceFiles, inDsn ? 'named in the connection string' : undefined);
+}
+
+/** port, sslmode and channel_binding checked; `shown` quotes a value in a message, or says where it was. */
+function checkedTransport(merged: Conninfo, shown: (key: string) => string) {
+  const port = Number(merged['port'] ?? '5432');
   if (!Number.isInteger(port) || port < 1 || port > 65535)
     throw invalid(`invalid port${shown('port')}`, 'Use 1–65535.');
   const sslmode = (merged['sslmode'] ?? 'prefer') as SslMode;
@@ -120,6 +105,32 @@ export function resolveConnectionSettings(
   if (channelBinding === 'require' && (sslmode === 'disable' || sslmode === 'allow')) {
     throw invalid('channel_binding=require needs TLS', 'Use sslmode=require, verify-ca or verify-full.');
   }
+  return { port, sslmode, channelBinding };
+}
+
+/**
+ * libpq's precedence: the connection string and explicit fields, then the service file entry
+ * (from service= or PGSERVICE), then PG* environment variables, then defaults; the password from
+ * ~/.pgpass (or PGPASSFILE) only when none was given.
+ * https://www.postgresql.org/docs/current/libpq-envars.html
+ */
+export function resolveConnectionSettings(
+  input: SettingsInput,
+  env: NodeJS.ProcessEnv = process.env,
+  files: SettingsFiles = {},
+): ConnectionSettings {
+  const home = files.home ?? env['HOME'] ?? os.homedir();
+  const { explicit, fromDsn } = explicitConninfo(input);
+  const fromEnv = envConninfo(env);
+  const serviceName = explicit['service'] ?? fromEnv['service'];
+  const fromService = serviceName ? serviceConninfo(serviceName, env, home, fromDsn.has('service')) : {};
+  const merged: Conninfo = { ...fromEnv, ...fromService, ...explicit };
+  // A value from a connection string is never quoted in a message: if the string was malformed, it
+  // may hold part of the password. Values from fields, variables and service files are shown.
+  const shown = (key: string): string =>
+    fromDsn.has(key) ? ' (in the connection string)' : ` ${JSON.stringify(merged[key])}`;
+  const user = merged['user'] ?? os.userInfo().username;
+  const { port, sslmode, channelBinding } = checkedTransport(merged, shown);
   const settings: ConnectionSettings = {
     host: merged['host'] ?? 'localhost',
     port,
@@ -128,18 +139,16 @@ export function resolveConnectionSettings(
     sslmode,
     channelBinding,
     applicationName: merged['application_name'] ?? input.applicationName ?? 'walscope',
-    warnings,
+    warnings: [],
   };
   if (merged['password'] !== undefined) settings.password = merged['password'];
   for (const k of ['sslrootcert', 'sslcert', 'sslkey'] as const) if (merged[k]) settings[k] = merged[k];
   if (merged['connect_timeout'] !== undefined)
     settings.connectTimeoutSec = parseConnectTimeout(merged['connect_timeout']);
   if (serviceName) settings.service = serviceName;
-
   if (settings.password === undefined) {
-    const file = env['PGPASSFILE'] ?? path.join(home, '.pgpass');
-    const found = lookupPgpass(file, settings);
-    if (found.warning) warnings.push(found.warning);
+    const found = lookupPgpass(env['PGPASSFILE'] ?? path.join(home, '.pgpass'), settings);
+    if (found.warning) settings.warnings.push(found.warning);
     if (found.password !== undefined) settings.password = found.password;
   }
   return settings;

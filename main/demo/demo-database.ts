@@ -4,8 +4,8 @@ import pg from 'pg';
 import { ChangeStream } from '../session/change-stream';
 import { DEMO_SCHEMA_SQL, workloadTransaction } from './demo-schema';
 import { freePort } from '../net/free-port';
-import { PRIVATE_MODE, createDemoRun, demoServerOwner, removeDemoRun, type DemoRun } from './demo-dirs';
 import { startDemoSubscriber, type DemoSubscriber } from './demo-subscriber';
+import { PRIVATE_MODE, createDemoRun, demoServerOwner, removeDemoRun, type DemoRun } from './demo-dirs';
 
 /**
  * The built-in demo: an embedded PostgreSQL 18 with wal_level=logical, a sample shop schema, a
@@ -24,10 +24,10 @@ export interface DemoHandle {
   port: number;
   socketDir: string;
   dataDir: string;
-  setRate(changesPerSecond: number): number;
-  readonly rate: number;
   /** The DSN of the demo's subscriber (started in the background; rejects if it could not start). */
   subscriber(): Promise<string>;
+  setRate(changesPerSecond: number): number;
+  readonly rate: number;
   stop(): Promise<void>;
 }
 
@@ -95,15 +95,8 @@ export async function startDemoDatabase(opts: {
   }
 }
 
-async function populate(
-  server: EmbeddedPostgres,
-  run: DemoRun,
-  port: number,
-  initdbPassword: string,
-  initialRate: number,
-  log: (line: string) => void,
-  userDataDir: string,
-): Promise<DemoHandle> {
+/** Replaces initdb's password (known to this process only briefly) with a fresh one; returns it. */
+async function replacePassword(run: DemoRun, port: number, initdbPassword: string): Promise<string> {
   const first = new pg.Client({
     host: run.socketDir,
     port,
@@ -119,10 +112,11 @@ async function populate(
   } finally {
     await first.end();
   }
-  const config = { host: run.socketDir, port, user: USER, password, database: 'postgres' };
-  const admin = new pg.Client(config);
-  admin.on('error', () => undefined);
-  await admin.connect();
+  return password;
+}
+
+/** The demo schema and its two slots (one consumed, one idle), each created once. */
+async function createSchemaAndSlots(admin: pg.Client): Promise<void> {
   await admin.query(DEMO_SCHEMA_SQL);
   for (const [slot] of [['demo_consumer'], ['demo_idle']]) {
     await admin.query(
@@ -130,7 +124,10 @@ async function populate(
       [slot],
     );
   }
-  // The active consumer: a consume-mode stream on demo_consumer, as a real subscriber would be.
+}
+
+/** The active consumer: a consume-mode stream on demo_consumer, as a real subscriber would be. */
+function startConsumer(config: pg.ClientConfig, log: (line: string) => void) {
   const consumer = new ChangeStream(
     {
       connection: { ...config, application_name: 'demo_subscriber' },
@@ -140,8 +137,17 @@ async function populate(
     },
     { message: () => true },
   );
-  const consumerDone = consumer.run().catch((e: unknown) => log(`demo consumer stopped: ${String(e)}`));
+  const done = consumer.run().catch((e: unknown) => log(`demo consumer stopped: ${String(e)}`));
+  return {
+    async stop(): Promise<void> {
+      await consumer.stop();
+      await done;
+    },
+  };
+}
 
+/** The workload: `rate` changes a second, ~5 per transaction, a tenth of a second's worth at a time. */
+function startWorkload(admin: pg.Client, initialRate: number, log: (line: string) => void) {
   let rate = initialRate;
   let n = 0;
   let running = true;
@@ -149,7 +155,6 @@ async function populate(
   const tick = setInterval(() => {
     if (!running || busy || rate <= 0) return;
     busy = true;
-    // ~5 changes per transaction; issue a second's worth in 10 slices.
     const txPerTick = Math.max(1, Math.round(rate / 5 / 10));
     const batch = Array.from({ length: txPerTick }, () => workloadTransaction(++n)).join(';\n');
     admin
@@ -159,7 +164,38 @@ async function populate(
         busy = false;
       });
   }, 100);
+  return {
+    get rate() {
+      return rate;
+    },
+    setRate(r: number): number {
+      rate = Math.max(0, Math.min(50_000, r));
+      return rate;
+    },
+    stop(): void {
+      running = false;
+      clearInterval(tick);
+    },
+  };
+}
 
+async function populate(
+  server: EmbeddedPostgres,
+  run: DemoRun,
+  port: number,
+  initdbPassword: string,
+  initialRate: number,
+  log: (line: string) => void,
+  userDataDir: string,
+): Promise<DemoHandle> {
+  const password = await replacePassword(run, port, initdbPassword);
+  const config = { host: run.socketDir, port, user: USER, password, database: 'postgres' };
+  const admin = new pg.Client(config);
+  admin.on('error', () => undefined);
+  await admin.connect();
+  await createSchemaAndSlots(admin);
+  const consumer = startConsumer(config, log);
+  const workload = startWorkload(admin, initialRate, log);
   // URI form with the socket directory as a host parameter: our conninfo parser, pg's
   // connectionString and the subscriber's libpq all read it, whatever characters the path holds.
   const dsn = `postgresql://${USER}:${password}@/postgres?host=${encodeURIComponent(run.socketDir)}&port=${port}&sslmode=disable`;
@@ -168,22 +204,17 @@ async function populate(
   return {
     dsn,
     port,
+    subscriber: async () => (await subscriber).dsn,
     socketDir: run.socketDir,
     dataDir: run.dataDir,
-    subscriber: async () => (await subscriber).dsn,
     get rate() {
-      return rate;
+      return workload.rate;
     },
-    setRate(r) {
-      rate = Math.max(0, Math.min(50_000, r));
-      return rate;
-    },
+    setRate: (r) => workload.setRate(r),
     async stop() {
-      running = false;
-      clearInterval(tick);
+      workload.stop();
       await (await subscriber.catch(() => null))?.stop();
       await consumer.stop();
-      await consumerDone;
       await admin.end().catch(() => undefined);
       await server.stop();
       removeDemoRun(run);

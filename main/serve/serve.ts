@@ -185,7 +185,8 @@ function attachSocket(
   });
 }
 
-export async function startServe(opts: ServeOptions): Promise<ServeHandle> {
+/** The options startServe refuses before binding anything: where, with what token, serving what. */
+function checkServeOptions(opts: ServeOptions): { bindHost: string; root: string } {
   const bindHost = opts.host ?? '127.0.0.1';
   refuseNonLoopback(bindHost, opts.insecureListen);
   if (opts.token !== undefined && !WS_TOKEN_PATTERN.test(opts.token)) {
@@ -195,16 +196,15 @@ export async function startServe(opts: ServeOptions): Promise<ServeHandle> {
   if (!fs.existsSync(path.join(root, 'index.html'))) {
     throw new Error(`the built renderer is missing (${root}/index.html): run \`npm run build\` first`);
   }
-  let port = 0;
-  let hosts = new Set<string>();
-  const gate: Gate = {
-    root,
-    token: opts.token ?? randomBytes(24).toString('base64url'),
-    allowedHost: (h) => isLoopbackHost(h, port) || (h !== undefined && hosts.has(h.toLowerCase())),
-  };
+  return { bindHost, root };
+}
 
-  // Node's own listener answers 400/431 to a request it cannot parse and handles errors on the
-  // sockets it owns; what is left to guard is our code on each request and each upgrade.
+/**
+ * The HTTP server: static files for each request, and the WebSocket upgrade past the gate. Node's
+ * own listener answers 400/431 to a request it cannot parse and handles errors on the sockets it
+ * owns; what is left to guard is our code on each request and each upgrade.
+ */
+function createServer(gate: Gate, opts: ServeOptions, wss: WebSocketServer, managers: Set<SessionManager>) {
   const server = http.createServer((req, res) => {
     try {
       serveStatic(gate, req, res);
@@ -214,9 +214,6 @@ export async function startServe(opts: ServeOptions): Promise<ServeHandle> {
       else res.writeHead(500, { 'content-type': 'text/plain' }).end('internal error');
     }
   });
-
-  const managers = new Set<SessionManager>();
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024, handleProtocols: () => WS_SUBPROTOCOL });
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     // Node hands an upgraded socket over without an error listener: a reset would be uncaught.
     socket.on('error', () => socket.destroy());
@@ -229,15 +226,33 @@ export async function startServe(opts: ServeOptions): Promise<ServeHandle> {
       refuse(socket, 500);
     }
   });
+  return server;
+}
 
+async function listen(server: http.Server, port: number, host: string): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port ?? 0, bindHost, () => resolve());
+    server.listen(port, host, () => resolve());
   });
-  port = (server.address() as { port: number }).port;
   // After listening, the server's own errors are failed accepts (EMFILE under a connection flood):
   // libuv keeps listening, so they cost that connection only and must not end the process.
   server.on('error', () => undefined);
+  return (server.address() as { port: number }).port;
+}
+
+export async function startServe(opts: ServeOptions): Promise<ServeHandle> {
+  const { bindHost, root } = checkServeOptions(opts);
+  let port = 0;
+  let hosts = new Set<string>();
+  const gate: Gate = {
+    root,
+    token: opts.token ?? randomBytes(24).toString('base64url'),
+    allowedHost: (h) => isLoopbackHost(h, port) || (h !== undefined && hosts.has(h.toLowerCase())),
+  };
+  const managers = new Set<SessionManager>();
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024, handleProtocols: () => WS_SUBPROTOCOL });
+  const server = createServer(gate, opts, wss, managers);
+  port = await listen(server, opts.port ?? 0, bindHost);
   const addresses = reachableAddresses(bindHost);
   hosts = new Set(addresses.map((a) => `${urlHost(a)}:${port}`.toLowerCase()));
   const urls = addresses.map((a) => `http://${urlHost(a)}:${port}/#token=${gate.token}`);

@@ -12,6 +12,35 @@ export interface SocketLike {
 }
 
 /**
+ * What every request gets once the socket has closed. A socket that never opened was refused (a
+ * browser does not say why): most likely the page was opened without the token, or in another tab,
+ * which has its own sessionStorage.
+ */
+function closedResult(opened: boolean): Result<never> {
+  return opened
+    ? {
+        ok: false,
+        error: { code: 'CONNECTION', message: 'lost the connection to WALscope', hint: 'Reload the page.' },
+      }
+    : {
+        ok: false,
+        error: {
+          code: 'CONNECTION',
+          message: 'WALscope refused this page: it has no valid access token',
+          hint: 'Open the URL printed by `walscope serve` (it carries the token) in this tab.',
+        },
+      };
+}
+
+/** Answers every waiting request with `result`: none of them will get its own answer any more. */
+function answerAll(pending: Map<number, (r: Result<unknown>) => void>, result: Result<never>): void {
+  for (const [id, resolve] of pending) {
+    resolve(result);
+    pending.delete(id);
+  }
+}
+
+/**
  * The contract over the serve-mode WebSocket: invoke frames with ids, result frames matched back,
  * event frames fanned out to listeners. Requests made before the socket opens are queued. A server
  * whose hello names another contract version gets no requests: each is answered with the error.
@@ -29,26 +58,9 @@ export function createWsApi(socket: SocketLike, onVersionMismatch?: (server: num
     for (const f of queue.splice(0)) socket.send(f);
   });
   socket.addEventListener('close', () => {
-    // A socket that never opened was refused (a browser does not say why): most likely the page
-    // was opened without the token, or in another tab, which has its own sessionStorage.
-    closed = opened
-      ? {
-          ok: false,
-          error: { code: 'CONNECTION', message: 'lost the connection to WALscope', hint: 'Reload the page.' },
-        }
-      : {
-          ok: false,
-          error: {
-            code: 'CONNECTION',
-            message: 'WALscope refused this page: it has no valid access token',
-            hint: 'Open the URL printed by `walscope serve` (it carries the token) in this tab.',
-          },
-        };
+    closed = closedResult(opened);
     queue.length = 0;
-    for (const [id, resolve] of pending) {
-      resolve(closed);
-      pending.delete(id);
-    }
+    answerAll(pending, closed);
   });
   socket.addEventListener('message', (ev) => {
     let frame: ServerFrame;
@@ -61,10 +73,7 @@ export function createWsApi(socket: SocketLike, onVersionMismatch?: (server: num
       if (frame.contractVersion !== CONTRACT_VERSION) {
         mismatch = contractMismatch(CONTRACT_VERSION, frame.contractVersion);
         queue.length = 0;
-        for (const [id, resolve] of pending) {
-          resolve({ ok: false, error: mismatch });
-          pending.delete(id);
-        }
+        answerAll(pending, { ok: false, error: mismatch });
         onVersionMismatch?.(frame.contractVersion);
       }
     } else if (frame.kind === 'result') {

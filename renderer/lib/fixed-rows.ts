@@ -74,3 +74,14 @@ export function useFixedRows(
   const { start, end } = visibleRange(top - offset, view.height, count, rowHeight, overscan);
   return { start, end, totalSize, scrollToIndex };
 }
+
+/**
+ * The visible rows as (slot, index) pairs, in slot order, where slot = index mod the window size:
+ * keyed by slot, the same row elements are reused as the tail moves and React only updates their
+ * text and position, instead of unmounting every row and mounting new ones on each refresh (at
+ * 20,000 rows/s the whole window is new rows every time).
+ */
+export function recycledSlots(start: number, end: number): [number, number][] {
+  const count = end - start;
+  return Array.from({ length: count }, (_, slot) => [slot, start + ((((slot - start) % count) + count) % count)]);
+}

@@ -66,67 +66,89 @@ interface StreamState {
 const HEAVY_ROWS = 200;
 const HEAVY_REFRESH_MS = 100;
 
-export const useStream = create<StreamState>((set, get) => {
-  // Rows scrolling past at thousands a second cannot be read, and every refresh of the list costs
-  // a render, a layout and a software raster of the whole list: under a heavy stream the list
-  // refreshes ten times a second, leaving the frames between free; a light stream refreshes every
-  // frame.
+type SetState = (partial: Partial<StreamState>) => void;
+type GetState = () => StreamState;
+
+/**
+ * Rows scrolling past at thousands a second cannot be read, and every refresh of the list costs a
+ * render, a layout and a software raster of the whole list: under a heavy stream the list refreshes
+ * ten times a second, leaving the frames between free; a light stream refreshes every frame.
+ * Counts are kept per batch but published with the refresh: every store update re-renders its
+ * subscribers synchronously, and a render per WebSocket message was a third of each long frame.
+ */
+function listRefresher(set: SetState, get: GetState) {
   let pendingRows = 0;
   let lastRefresh = 0;
-  // Counted per batch but published with the refresh: every store update re-renders its
-  // subscribers synchronously, and a render per WebSocket message was a third of each long frame.
   let unpublishedReceived = 0;
   let unpublishedDropped = 0;
-  const bump = (rowsAdded: number): void => {
-    pendingRows += rowsAdded;
-    if (frameRequested) return;
-    frameRequested = true;
-    const run = (): void => {
-      frameRequested = false;
-      pendingRows = 0;
-      lastRefresh = performance.now();
-      const s = get();
-      set({
-        version: s.version + 1,
-        received: s.received + unpublishedReceived,
-        droppedInView: s.droppedInView + unpublishedDropped,
-      });
-      unpublishedReceived = 0;
-      unpublishedDropped = 0;
-    };
-    const onFrame = (): void => {
-      if (typeof requestAnimationFrame === 'function') requestAnimationFrame(run);
-      else setTimeout(run, 16);
-    };
-    const wait = pendingRows >= HEAVY_ROWS ? lastRefresh + HEAVY_REFRESH_MS - performance.now() : 0;
-    if (wait > 0) setTimeout(onFrame, wait);
-    else onFrame();
+  const run = (): void => {
+    frameRequested = false;
+    pendingRows = 0;
+    lastRefresh = performance.now();
+    const s = get();
+    set({
+      version: s.version + 1,
+      received: s.received + unpublishedReceived,
+      droppedInView: s.droppedInView + unpublishedDropped,
+    });
+    unpublishedReceived = 0;
+    unpublishedDropped = 0;
+  };
+  const onFrame = (): void => {
+    if (typeof requestAnimationFrame === 'function') requestAnimationFrame(run);
+    else setTimeout(run, 16);
   };
   return {
-    streamId: null,
-    startingId: null,
-    waiting: null,
-    rowsStreamId: null,
-    slot: null,
-    mode: null,
-    state: null,
-    retry: null,
-    error: null,
-    gaps: [],
-    stats: null,
-    received: 0,
-    droppedInView: 0,
-    paused: false,
-    follow: true,
-    filter: EMPTY_FILTER,
-    selectedSeq: null,
-    collapsed: new Set(),
-    version: 0,
-    async start(sessionId, source) {
-      rows.clear();
-      held = [];
+    bump(rowsAdded: number): void {
+      pendingRows += rowsAdded;
+      if (frameRequested) return;
+      frameRequested = true;
+      const wait = pendingRows >= HEAVY_ROWS ? lastRefresh + HEAVY_REFRESH_MS - performance.now() : 0;
+      if (wait > 0) setTimeout(onFrame, wait);
+      else onFrame();
+    },
+    count(received: number, dropped: number): void {
+      unpublishedReceived += received;
+      unpublishedDropped += dropped;
+    },
+    reset(): void {
       unpublishedReceived = 0;
       unpublishedDropped = 0;
+    },
+  };
+}
+
+type Refresher = ReturnType<typeof listRefresher>;
+
+const INITIAL = {
+  streamId: null,
+  startingId: null,
+  waiting: null,
+  rowsStreamId: null,
+  slot: null,
+  mode: null,
+  state: null,
+  retry: null,
+  error: null,
+  gaps: [],
+  stats: null,
+  received: 0,
+  droppedInView: 0,
+  paused: false,
+  follow: true,
+  filter: EMPTY_FILTER,
+  selectedSeq: null,
+  collapsed: new Set<number>(),
+  version: 0,
+} satisfies Partial<StreamState>;
+
+/** Starting and stopping a stream. */
+function lifecycleActions(set: SetState, get: GetState, refresher: Refresher) {
+  return {
+    async start(sessionId: string, source: StreamSourceRequest): Promise<boolean> {
+      rows.clear();
+      held = [];
+      refresher.reset();
       set({
         error: null,
         gaps: [],
@@ -153,26 +175,31 @@ export const useStream = create<StreamState>((set, get) => {
       });
       return true;
     },
-    async cancelStart(sessionId) {
+    async cancelStart(sessionId: string): Promise<void> {
       const id = get().startingId;
       if (id) await getApi().invoke('stream.stop', { sessionId, streamId: id });
     },
-    async stop(sessionId) {
+    async stop(sessionId: string): Promise<void> {
       const id = get().streamId;
       if (id) await getApi().invoke('stream.stop', { sessionId, streamId: id });
       set({ streamId: null, state: 'stopped' });
     },
-    applyBatch(b) {
+  };
+}
+
+/** The engine's events: row batches (held while paused) and state changes of our stream. */
+function eventActions(set: SetState, get: GetState, refresher: Refresher) {
+  return {
+    applyBatch(b: EventPayload<'stream.batch'>): void {
       if (b.streamId !== get().streamId && get().streamId !== null) return;
       if (get().paused) {
         held.push(...b.rows);
         if (held.length > ROW_CAPACITY) held = held.slice(held.length - ROW_CAPACITY);
       } else for (const m of b.rows) rows.push(m);
-      unpublishedReceived += b.rows.length;
-      unpublishedDropped += b.dropped;
-      bump(b.rows.length);
+      refresher.count(b.rows.length, b.dropped);
+      refresher.bump(b.rows.length);
     },
-    applyState(s) {
+    applyState(s: EventPayload<'stream.state'>): void {
       if (get().streamId !== null && s.streamId !== get().streamId) return;
       set({
         state: s.state,
@@ -188,34 +215,50 @@ export const useStream = create<StreamState>((set, get) => {
           : {}),
       });
     },
-    setPaused(p) {
+    setStats(s: StreamStats): void {
+      set({ stats: s });
+    },
+  };
+}
+
+/** What the user does to the view: pause, follow, filter, select, collapse. */
+function viewActions(set: SetState, get: GetState, refresher: Refresher) {
+  return {
+    setPaused(p: boolean): void {
       if (!p) {
         for (const m of held) rows.push(m);
-        bump(held.length);
+        refresher.bump(held.length);
         held = [];
       }
       set({ paused: p });
     },
-    setFollow(f) {
+    setFollow(f: boolean): void {
       set({ follow: f });
     },
-    setFilter(f) {
+    setFilter(f: Partial<StreamFilter>): void {
       set({ filter: { ...get().filter, ...f } });
     },
-    select(seq) {
+    select(seq: number | null): void {
       set({ selectedSeq: seq });
     },
-    toggleCollapsed(xid) {
+    toggleCollapsed(xid: number): void {
       const next = new Set(get().collapsed);
       if (next.has(xid)) next.delete(xid);
       else next.add(xid);
       set({ collapsed: next });
     },
-    setStats(s) {
-      set({ stats: s });
+    refresh(): void {
+      refresher.bump(0);
     },
-    refresh() {
-      bump(0);
-    },
+  };
+}
+
+export const useStream = create<StreamState>((set, get) => {
+  const refresher = listRefresher(set, get);
+  return {
+    ...INITIAL,
+    ...lifecycleActions(set, get, refresher),
+    ...eventActions(set, get, refresher),
+    ...viewActions(set, get, refresher),
   };
 });

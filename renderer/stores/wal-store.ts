@@ -74,11 +74,17 @@ interface WalState {
 
 const REFRESH_MS = 100;
 
-export const useWal = create<WalState>((set, get) => {
+type SetState = (partial: Partial<WalState>) => void;
+type GetState = () => WalState;
+
+/** Counts batches as they come and publishes them (and a new list version) at most every REFRESH_MS. */
+function batchPublisher(set: SetState, get: GetState) {
   let scheduled = false;
   let unpublished = 0;
   let unpublishedDropped = 0;
-  const bump = (): void => {
+  return (rowsAdded: number, dropped: number): void => {
+    unpublished += rowsAdded;
+    unpublishedDropped += dropped;
     if (scheduled) return;
     scheduled = true;
     setTimeout(() => {
@@ -93,24 +99,45 @@ export const useWal = create<WalState>((set, get) => {
       unpublishedDropped = 0;
     }, REFRESH_MS);
   };
+}
+
+/** Appends one second to the rate chart's columns, keeping RATE_POINTS and the marks inside them. */
+function pushRateSecond(second: WalSecond): void {
+  rateSeries.t.push(second.at / 1000);
+  rateSeries.bytes.push(second.bytes);
+  rateSeries.fpi.push(second.fpiBytes);
+  if (second.checkpoints || second.switches) rateSeries.marks.push(second);
+  if (rateSeries.t.length > RATE_POINTS) {
+    rateSeries.t.shift();
+    rateSeries.bytes.shift();
+    rateSeries.fpi.shift();
+  }
+  while (rateSeries.marks.length && rateSeries.marks[0]!.at / 1000 < rateSeries.t[0]!) rateSeries.marks.shift();
+}
+
+const INITIAL = {
+  walId: null,
+  state: null,
+  startLsn: null,
+  major: null,
+  error: null,
+  gaps: [],
+  stats: null,
+  window: 60,
+  received: 0,
+  droppedInView: 0,
+  follow: true,
+  filter: EMPTY_WAL_FILTER,
+  selectedSeq: null,
+  detail: null,
+  version: 0,
+  statsVersion: 0,
+} satisfies Partial<WalState>;
+
+/** Requests to the engine: start, stop, the aggregation window, a record's detail. */
+function commandActions(set: SetState, get: GetState) {
   return {
-    walId: null,
-    state: null,
-    startLsn: null,
-    major: null,
-    error: null,
-    gaps: [],
-    stats: null,
-    window: 60,
-    received: 0,
-    droppedInView: 0,
-    follow: true,
-    filter: EMPTY_WAL_FILTER,
-    selectedSeq: null,
-    detail: null,
-    version: 0,
-    statsVersion: 0,
-    async start(sessionId, startLsn) {
+    async start(sessionId: string, startLsn?: string): Promise<void> {
       walRows.clear();
       rateSeries.t = [];
       rateSeries.bytes = [];
@@ -135,17 +162,17 @@ export const useWal = create<WalState>((set, get) => {
         set({ walId: res.value.walId, startLsn: res.value.startLsn, major: res.value.major, state: 'streaming' });
       else set({ state: 'failed', error: res.error });
     },
-    async stop(sessionId) {
+    async stop(sessionId: string): Promise<void> {
       const id = get().walId;
       if (id) await getApi().invoke('wal.stop', { sessionId, walId: id });
       set({ state: 'stopped' });
     },
-    async setWindow(sessionId, seconds) {
+    async setWindow(sessionId: string, seconds: WalState['window']): Promise<void> {
       set({ window: seconds });
       const id = get().walId;
       if (id && get().state === 'streaming') await getApi().invoke('wal.window', { sessionId, walId: id, seconds });
     },
-    async select(sessionId, seq) {
+    async select(sessionId: string, seq: number | null): Promise<void> {
       set({ selectedSeq: seq, detail: null });
       const id = get().walId;
       if (seq === null || !id) return;
@@ -153,37 +180,39 @@ export const useWal = create<WalState>((set, get) => {
       if (get().selectedSeq !== seq) return;
       set({ detail: res.ok ? { seq, ...res.value } : { seq, error: res.error } });
     },
-    setFilter(f) {
-      set({ filter: { ...get().filter, ...f } });
-    },
-    setFollow(follow) {
-      set({ follow });
-    },
-    applyBatch(b) {
+  };
+}
+
+/** The engine's events for our WAL stream: record batches, per-second stats, state and gaps. */
+function eventActions(set: SetState, get: GetState) {
+  const publish = batchPublisher(set, get);
+  return {
+    applyBatch(b: EventPayload<'wal.batch'>): void {
       if (b.walId !== get().walId) return;
       for (const r of b.rows) walRows.push(r);
-      unpublished += b.rows.length;
-      unpublishedDropped += b.dropped;
-      bump();
+      publish(b.rows.length, b.dropped);
     },
-    applyStats(s) {
+    applyStats(s: EventPayload<'wal.stats'>): void {
       if (s.walId !== get().walId) return;
-      rateSeries.t.push(s.second.at / 1000);
-      rateSeries.bytes.push(s.second.bytes);
-      rateSeries.fpi.push(s.second.fpiBytes);
-      if (s.second.checkpoints || s.second.switches) rateSeries.marks.push(s.second);
-      if (rateSeries.t.length > RATE_POINTS) {
-        rateSeries.t.shift();
-        rateSeries.bytes.shift();
-        rateSeries.fpi.shift();
-      }
-      while (rateSeries.marks.length && rateSeries.marks[0]!.at / 1000 < rateSeries.t[0]!) rateSeries.marks.shift();
+      pushRateSecond(s.second);
       set({ stats: s, statsVersion: get().statsVersion + 1 });
     },
-    applyState(s) {
+    applyState(s: EventPayload<'wal.state'>): void {
       if (s.walId !== get().walId) return;
       if (s.gap) set({ gaps: [...get().gaps, s.gap] });
       else set({ state: s.state, ...(s.error ? { error: s.error } : {}) });
     },
   };
-});
+}
+
+export const useWal = create<WalState>((set, get) => ({
+  ...INITIAL,
+  ...commandActions(set, get),
+  ...eventActions(set, get),
+  setFilter(f) {
+    set({ filter: { ...get().filter, ...f } });
+  },
+  setFollow(follow) {
+    set({ follow });
+  },
+}));

@@ -6,28 +6,15 @@ import { humanBytes } from '../lib/format';
 import { Dialog } from './Dialog';
 import { ErrorBox } from './ErrorBox';
 
-/**
- * Advancing skips every change before the new position for the slot's consumer, as final as a
- * drop, so it is two-step like the drop: a preview from main (how many bytes of WAL are skipped,
- * the target clamped as the server clamps it, a one-time token), then the name typed to confirm.
- */
-export function AdvanceSlotDialog({
-  sessionId,
-  name,
-  current,
-  onClose,
-}: {
-  sessionId: string;
-  name: string;
-  current: string | null;
-  onClose: (msg?: string) => void;
-}) {
+type Close = (msg?: string) => void;
+
+/** The target LSN, its preview (with the one-time token) and the advance that spends the token. */
+function useAdvanceSlot(sessionId: string, name: string, current: string | null, onClose: Close) {
   const [lsn, setLsn] = useState(current ?? '');
   const [preview, setPreview] = useState<AdvancePreview | null>(null);
   const [error, setError] = useState<ErrorInfo | null>(null);
   const [typed, setTyped] = useState('');
   const [busy, setBusy] = useState(false);
-
   const describe = async (): Promise<void> => {
     setBusy(true);
     setError(null);
@@ -53,7 +40,31 @@ export function AdvanceSlotDialog({
       setError(r.error);
     }
   };
+  const changeLsn = (value: string): void => {
+    setLsn(value);
+    setPreview(null); // a preview (and its token) is for the position it was made for
+    setTyped('');
+  };
+  return { lsn, changeLsn, preview, error, typed, setTyped, busy, describe, advance };
+}
 
+/**
+ * Advancing skips every change before the new position for the slot's consumer, as final as a
+ * drop, so it is two-step like the drop: a preview from main (how many bytes of WAL are skipped,
+ * the target clamped as the server clamps it, a one-time token), then the name typed to confirm.
+ */
+export function AdvanceSlotDialog({
+  sessionId,
+  name,
+  current,
+  onClose,
+}: {
+  sessionId: string;
+  name: string;
+  current: string | null;
+  onClose: Close;
+}) {
+  const a = useAdvanceSlot(sessionId, name, current, onClose);
   return (
     <Dialog title={`Advance slot ${name}`} onClose={() => onClose()}>
       <p className="warning">
@@ -61,35 +72,31 @@ export function AdvanceSlotDialog({
       </p>
       <label>
         Advance to LSN (empty: up to the server&apos;s flushed WAL)
-        <input
-          name="advance-lsn"
-          value={lsn}
-          onChange={(e) => {
-            setLsn(e.target.value);
-            setPreview(null); // a preview (and its token) is for the position it was made for
-            setTyped('');
-          }}
-          placeholder="0/16B3748"
-        />
+        <input name="advance-lsn" value={a.lsn} onChange={(e) => a.changeLsn(e.target.value)} placeholder="0/16B3748" />
       </label>
-      {preview && <AdvancePreviewList preview={preview} />}
-      {error && <ErrorBox error={error} />}
-      {preview && (
+      {a.preview && <AdvancePreviewList preview={a.preview} />}
+      {a.error && <ErrorBox error={a.error} />}
+      {a.preview && (
         <label>
           Type the slot name to confirm
-          <input name="confirm-name" value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" />
+          <input name="confirm-name" value={a.typed} onChange={(e) => a.setTyped(e.target.value)} autoComplete="off" />
         </label>
       )}
       <div className="row end">
         <button type="button" onClick={() => onClose()}>
           Cancel
         </button>
-        {preview ? (
-          <button type="button" className="danger" disabled={typed !== name || busy} onClick={() => void advance()}>
-            Skip {humanBytes(preview.skippedBytes)} and advance
+        {a.preview ? (
+          <button
+            type="button"
+            className="danger"
+            disabled={a.typed !== name || a.busy}
+            onClick={() => void a.advance()}
+          >
+            Skip {humanBytes(a.preview.skippedBytes)} and advance
           </button>
         ) : (
-          <button type="button" className="primary" disabled={busy} onClick={() => void describe()}>
+          <button type="button" className="primary" disabled={a.busy} onClick={() => void a.describe()}>
             Preview
           </button>
         )}

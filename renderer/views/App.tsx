@@ -1,11 +1,9 @@
 import { useEffect, useState } from 'react';
 import { getApi } from '../bridge/api';
 import { humanDuration } from '../lib/format';
-import { useConnection } from '../stores/connection-store';
+import { useConnection, type SessionInfo } from '../stores/connection-store';
 import { useMonitor } from '../stores/monitor-store';
 import { useStream } from '../stores/stream-store';
-import { useLogical } from '../stores/logical-store';
-import { LogicalView } from './LogicalView';
 import { ConnectView } from './ConnectView';
 import { ErrorBox } from './ErrorBox';
 import { OverviewView } from './OverviewView';
@@ -13,6 +11,8 @@ import { SlotsView } from './SlotsView';
 import { StandbysView } from './StandbysView';
 import { StreamView } from './StreamView';
 import { WalView } from './WalView';
+import { useLogical } from '../stores/logical-store';
+import { LogicalView } from './LogicalView';
 import { useWal } from '../stores/wal-store';
 
 const TABS = ['Overview', 'Slots', 'Standbys', 'Logical', 'Stream', 'WAL'] as const;
@@ -73,10 +73,38 @@ function Heartbeat() {
   );
 }
 
+/** The session's label, the live WAL position, reconnect and keepalive state, and Disconnect. */
+function TopBar({ session }: { session: SessionInfo }) {
+  const { sessionState, disconnect } = useConnection();
+  const lsn = useMonitor((s) => s.overview?.currentLsn);
+  return (
+    <header className="topbar">
+      <span className="brand">WALscope</span>
+      <span className="session" data-testid="session-label">
+        {session.label}
+      </span>
+      <span className="mono lsn-live" title="Current WAL position" data-testid="topbar-lsn">
+        {lsn ?? session.overview.currentLsn}
+      </span>
+      {sessionState === 'reconnecting' && <span className="badge reconnecting">catalog reconnecting</span>}
+      <Heartbeat />
+      <button
+        className="link"
+        onClick={() => {
+          useMonitor.getState().reset();
+          useLogical.getState().reset();
+          void disconnect();
+        }}
+      >
+        Disconnect
+      </button>
+    </header>
+  );
+}
+
 export function App() {
   useBridgeEvents();
-  const { session, sessionState, error, loadInfo, connect, disconnect } = useConnection();
-  const lsn = useMonitor((s) => s.overview?.currentLsn);
+  const { session, sessionState, error, loadInfo, connect } = useConnection();
   const [tab, setTab] = useState<Tab>('Overview');
 
   useEffect(() => {
@@ -95,27 +123,7 @@ export function App() {
   if (!session) return <ConnectView />;
   return (
     <div className="app">
-      <header className="topbar">
-        <span className="brand">WALscope</span>
-        <span className="session" data-testid="session-label">
-          {session.label}
-        </span>
-        <span className="mono lsn-live" title="Current WAL position" data-testid="topbar-lsn">
-          {lsn ?? session.overview.currentLsn}
-        </span>
-        {sessionState === 'reconnecting' && <span className="badge reconnecting">catalog reconnecting</span>}
-        <Heartbeat />
-        <button
-          className="link"
-          onClick={() => {
-            useMonitor.getState().reset();
-            useLogical.getState().reset();
-            void disconnect();
-          }}
-        >
-          Disconnect
-        </button>
-      </header>
+      <TopBar session={session} />
       <nav className="tabs" role="tablist">
         {TABS.map((t) => (
           <button

@@ -2,6 +2,7 @@ import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { humanBytes, humanDuration } from '../lib/format';
+import { lastSeconds, useUplot } from '../lib/use-uplot';
 import { lagSeries, useMonitor } from '../stores/monitor-store';
 
 const WINDOWS = [
@@ -9,6 +10,40 @@ const WINDOWS = [
   { label: '15 min', seconds: 900 },
   { label: '1 h', seconds: 3600 },
 ] as const;
+
+/** Bytes on the left axis, the server's time lag on the right; the legend shows the LSN under the cursor. */
+function lagOptions(width: number, height: number, lsnAt: (i: number | null | undefined) => string): uPlot.Options {
+  return {
+    width,
+    height,
+    legend: { live: true },
+    cursor: { drag: { x: false, y: false } },
+    scales: {
+      x: { time: true },
+      bytes: { auto: true, range: (_u, min, max) => [Math.min(0, min), Math.max(1, max)] },
+      ms: { auto: true },
+    },
+    axes: [
+      {},
+      { scale: 'bytes', values: (_u, ticks) => ticks.map((t) => humanBytes(t)), size: 70 },
+      {
+        scale: 'ms',
+        side: 1,
+        values: (_u, ticks) => ticks.map((t) => humanDuration(t)),
+        grid: { show: false },
+        size: 70,
+      },
+    ],
+    series: [
+      {
+        label: 'time',
+        value: (_u, v, _s, i) => (v ? `${new Date(v * 1000).toLocaleTimeString()} · LSN ${lsnAt(i)}` : ''),
+      },
+      { label: 'lag bytes', scale: 'bytes', stroke: '#3b82f6', width: 2, value: (_u, v) => humanBytes(v) },
+      { label: 'time lag', scale: 'ms', stroke: '#f59e0b', width: 1.5, value: (_u, v) => humanDuration(v) },
+    ],
+  };
+}
 
 /**
  * A live lag chart: bytes on the left axis, the server's time lag on the right where it gives one.
@@ -25,66 +60,19 @@ export function LagChart({
   height?: number;
 }) {
   const host = useRef<HTMLDivElement>(null);
-  const plot = useRef<uPlot | null>(null);
   const version = useMonitor((s) => s.lagVersion);
-
-  useEffect(() => {
-    const el = host.current;
-    if (!el) return;
-    const lsnAt = (i: number | null | undefined): string => {
-      const s = lagSeries.get(series);
-      return i === null || i === undefined ? '' : (s?.lsn[i] ?? '—');
-    };
-    const opts: uPlot.Options = {
-      width: el.clientWidth || 600,
-      height,
-      legend: { live: true },
-      cursor: { drag: { x: false, y: false } },
-      scales: {
-        x: { time: true },
-        bytes: { auto: true, range: (_u, min, max) => [Math.min(0, min), Math.max(1, max)] },
-        ms: { auto: true },
-      },
-      axes: [
-        {},
-        { scale: 'bytes', values: (_u, ticks) => ticks.map((t) => humanBytes(t)), size: 70 },
-        {
-          scale: 'ms',
-          side: 1,
-          values: (_u, ticks) => ticks.map((t) => humanDuration(t)),
-          grid: { show: false },
-          size: 70,
-        },
-      ],
-      series: [
-        {
-          label: 'time',
-          value: (_u, v, _s, i) => (v ? `${new Date(v * 1000).toLocaleTimeString()} · LSN ${lsnAt(i)}` : ''),
-        },
-        { label: 'lag bytes', scale: 'bytes', stroke: '#3b82f6', width: 2, value: (_u, v) => humanBytes(v) },
-        { label: 'time lag', scale: 'ms', stroke: '#f59e0b', width: 1.5, value: (_u, v) => humanDuration(v) },
-      ],
-    };
-    const p = new uPlot(opts, [[], [], []], el);
-    plot.current = p;
-    const ro = new ResizeObserver(() => p.setSize({ width: el.clientWidth || 600, height }));
-    ro.observe(el);
-    return () => {
-      ro.disconnect();
-      p.destroy();
-      plot.current = null;
-    };
-  }, [series, height]);
+  const lsnAt = (i: number | null | undefined): string => {
+    const s = lagSeries.get(series);
+    return i === null || i === undefined ? '' : (s?.lsn[i] ?? '—');
+  };
+  const plot = useUplot(host, (width) => lagOptions(width, height, lsnAt), [series, height]);
 
   useEffect(() => {
     const s = lagSeries.get(series);
     const p = plot.current;
     if (!p || !s) return;
-    const from = Date.now() / 1000 - windowSeconds;
-    let i = 0;
-    while (i < s.t.length && s.t[i]! < from) i++;
-    p.setData([s.t.slice(i), s.bytes.slice(i), s.timeLagMs.slice(i)] as uPlot.AlignedData);
-  }, [version, series, windowSeconds]);
+    p.setData(lastSeconds(s.t, [s.bytes, s.timeLagMs], windowSeconds));
+  }, [plot, version, series, windowSeconds]);
 
   return <div className="lag-chart" ref={host} data-testid={`lag-chart-${series}`} />;
 }

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import type { ServerOverview } from '../../shared/contract';
 import { getApi } from '../bridge/api';
 import { humanBytes, humanDuration } from '../lib/format';
 import { useConnection } from '../stores/connection-store';
@@ -45,15 +46,10 @@ function DemoRate({ sessionId }: { sessionId: string }) {
   );
 }
 
-export function OverviewView() {
-  const session = useConnection((s) => s.session);
-  const o = useMonitor((s) => s.overview) ?? useConnection.getState().session?.overview;
-  const alerts = useMonitor((s) => s.alerts);
-  const orphans = useMonitor((s) => s.orphans);
-  const stats = useStream((s) => s.stats);
-  if (!o) return null;
+/** What stops the main features on this server: a role that cannot stream, wal_level below logical. */
+function Preconditions({ o }: { o: ServerOverview }) {
   return (
-    <div className="overview">
+    <>
       {!o.canReplicate && (
         <div className="error-box" role="alert" data-code="PRIVILEGE">
           <strong>This role cannot stream</strong>
@@ -73,32 +69,43 @@ export function OverviewView() {
           </div>
         </div>
       )}
-      <div className="facts">
-        <Fact label="Server" value={`PostgreSQL ${o.serverVersion}`} />
-        <Fact label="System identifier" value={o.systemId} />
-        <Fact label="Timeline" value={String(o.timeline)} />
-        <Fact label="wal_level" value={o.walLevel} />
-        <Fact label="Current WAL position" value={o.currentLsn ?? '—'} testId="current-lsn" />
-        <Fact label="Role" value={o.inRecovery ? 'standby (in recovery)' : 'primary'} />
-        <Fact
-          label="max_slot_wal_keep_size"
-          value={o.maxSlotWalKeepSize === '-1' ? 'unlimited' : o.maxSlotWalKeepSize}
-        />
-        <Fact label="wal_sender_timeout" value={o.walSenderTimeout} />
-        <Fact label="Slots" value={String(o.slotCount)} testId="slot-count" />
-        <Fact label="Standbys" value={String(o.standbyCount)} />
-        <Fact label="Connected as" value={`${o.user}@${o.host}/${o.database}`} />
-        <Fact
-          label="Our stream"
-          value={
-            stats
-              ? `${humanBytes(stats.bytesBehind)} behind · keepalive ${humanDuration(stats.lastKeepaliveAgeMs)} ago`
-              : 'not streaming'
-          }
-        />
-      </div>
-      {session?.demo && <DemoRate sessionId={session.id} />}
-      <WalReceiverFacts />
+    </>
+  );
+}
+
+function ServerFacts({ o }: { o: ServerOverview }) {
+  const stats = useStream((s) => s.stats);
+  return (
+    <div className="facts">
+      <Fact label="Server" value={`PostgreSQL ${o.serverVersion}`} />
+      <Fact label="System identifier" value={o.systemId} />
+      <Fact label="Timeline" value={String(o.timeline)} />
+      <Fact label="wal_level" value={o.walLevel} />
+      <Fact label="Current WAL position" value={o.currentLsn ?? '—'} testId="current-lsn" />
+      <Fact label="Role" value={o.inRecovery ? 'standby (in recovery)' : 'primary'} />
+      <Fact label="max_slot_wal_keep_size" value={o.maxSlotWalKeepSize === '-1' ? 'unlimited' : o.maxSlotWalKeepSize} />
+      <Fact label="wal_sender_timeout" value={o.walSenderTimeout} />
+      <Fact label="Slots" value={String(o.slotCount)} testId="slot-count" />
+      <Fact label="Standbys" value={String(o.standbyCount)} />
+      <Fact label="Connected as" value={`${o.user}@${o.host}/${o.database}`} />
+      <Fact
+        label="Our stream"
+        value={
+          stats
+            ? `${humanBytes(stats.bytesBehind)} behind · keepalive ${humanDuration(stats.lastKeepaliveAgeMs)} ago`
+            : 'not streaming'
+        }
+      />
+    </div>
+  );
+}
+
+/** The monitor's alerts, and the slots WALscope created that nothing consumes. */
+function Attention() {
+  const alerts = useMonitor((s) => s.alerts);
+  const orphans = useMonitor((s) => s.orphans);
+  return (
+    <>
       <h2>Alerts</h2>
       {alerts.length === 0 ? (
         <p className="muted">Nothing needs attention.</p>
@@ -125,6 +132,21 @@ export function OverviewView() {
           </ul>
         </>
       )}
+    </>
+  );
+}
+
+export function OverviewView() {
+  const session = useConnection((s) => s.session);
+  const o = useMonitor((s) => s.overview) ?? useConnection.getState().session?.overview;
+  if (!o) return null;
+  return (
+    <div className="overview">
+      <Preconditions o={o} />
+      <ServerFacts o={o} />
+      {session?.demo && <DemoRate sessionId={session.id} />}
+      <WalReceiverFacts />
+      <Attention />
     </div>
   );
 }

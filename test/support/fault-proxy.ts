@@ -67,102 +67,122 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
-export async function startFaultProxy(target: { host: string; port: number }): Promise<FaultProxy> {
-  let mode: FaultMode = { kind: 'pass' };
-  const open = new Set<net.Socket>();
-  // Connections open while the path was blackholed stay dead (like a lost NAT mapping): they
-  // deliver no data, FIN or RST ever again, so each end keeps its half until it gives up itself.
-  const dead = new WeakSet<net.Socket>();
+/** What every piped connection reads: the current mode, the corrupt count, the open and dead sockets. */
+interface ProxyState {
+  mode: FaultMode;
+  corruptState: { seen: number };
+  open: Set<net.Socket>;
+  /**
+   * Connections open while the path was blackholed stay dead (like a lost NAT mapping): they
+   * deliver no data, FIN or RST ever again, so each end keeps its half until it gives up itself.
+   */
+  dead: WeakSet<net.Socket>;
+}
 
-  let corruptState = { seen: 0 };
-  const pipe = (from: net.Socket, to: net.Socket, downstream: boolean, counter: { bytes: number }): void => {
-    let chain = Promise.resolve();
-    const corrupt = downstream && mode.kind === 'corrupt' ? corrupter(mode, corruptState) : undefined;
-    from.on('data', (chunk: Buffer) => {
-      const m = mode;
-      if (corrupt) {
-        // The whole chunk goes on in one write, so the client parses the corrupt message together
-        // with the ones the server sent right after it.
-        const framed = corrupt(chunk);
-        if (framed.length && !to.destroyed) to.write(framed);
-        return;
-      }
-      if (m.kind === 'blackhole' || dead.has(from)) return; // swallowed: neither side learns anything
-      if (m.kind === 'cut' && downstream) {
-        const room = m.afterBytes - counter.bytes;
-        counter.bytes += chunk.length;
-        if (room <= 0) {
-          from.resetAndDestroy();
-          to.resetAndDestroy();
-          return;
-        }
-        if (chunk.length > room) {
-          to.write(chunk.subarray(0, room));
-          from.resetAndDestroy();
-          to.resetAndDestroy();
-          return;
-        }
-      }
-      if (m.kind === 'delay' || m.kind === 'throttle') {
-        from.pause();
-        const wait = m.kind === 'delay' ? m.ms : Math.ceil((chunk.length / m.bytesPerSec) * 1000);
-        chain = chain.then(
-          () =>
-            new Promise<void>((resolve) =>
-              setTimeout(() => {
-                if (!to.destroyed) to.write(chunk);
-                from.resume();
-                resolve();
-              }, wait),
-            ),
-        );
-        return;
-      }
-      if (!to.destroyed) to.write(chunk);
-    });
-    from.on('end', () => {
-      if (!dead.has(from)) to.end();
-    });
-    from.on('error', () => {
-      if (!dead.has(from)) to.destroy();
-    });
-    from.on('close', () => {
-      open.delete(from);
-      if (!to.destroyed && !dead.has(from)) to.destroy();
-    });
+/** 'cut': forwards bytes up to the limit, then resets both ends. False when nothing more may pass. */
+function cutPasses(
+  m: { afterBytes: number },
+  chunk: Buffer,
+  counter: { bytes: number },
+  from: net.Socket,
+  to: net.Socket,
+) {
+  const room = m.afterBytes - counter.bytes;
+  counter.bytes += chunk.length;
+  if (room > 0 && chunk.length <= room) return true;
+  if (room > 0) to.write(chunk.subarray(0, room));
+  from.resetAndDestroy();
+  to.resetAndDestroy();
+  return false;
+}
+
+/** 'delay' / 'throttle': the source is paused while a chunk waits; one chain keeps chunks in order. */
+function delayer(from: net.Socket, to: net.Socket): (chunk: Buffer, waitMs: number) => void {
+  let chain = Promise.resolve();
+  return (chunk, waitMs) => {
+    from.pause();
+    chain = chain.then(
+      () =>
+        new Promise<void>((resolve) =>
+          setTimeout(() => {
+            if (!to.destroyed) to.write(chunk);
+            from.resume();
+            resolve();
+          }, waitMs),
+        ),
+    );
   };
+}
 
+/** An end, error or close on one side is passed to the other, unless the connection is dead. */
+function closeTogether(st: ProxyState, from: net.Socket, to: net.Socket): void {
+  from.on('end', () => {
+    if (!st.dead.has(from)) to.end();
+  });
+  from.on('error', () => {
+    if (!st.dead.has(from)) to.destroy();
+  });
+  from.on('close', () => {
+    st.open.delete(from);
+    if (!to.destroyed && !st.dead.has(from)) to.destroy();
+  });
+}
+
+/** Forwards `from` → `to` through the current fault mode. */
+function pipe(st: ProxyState, from: net.Socket, to: net.Socket, downstream: boolean, counter: { bytes: number }): void {
+  const corrupt = downstream && st.mode.kind === 'corrupt' ? corrupter(st.mode, st.corruptState) : undefined;
+  const delay = delayer(from, to);
+  from.on('data', (chunk: Buffer) => {
+    const m = st.mode;
+    if (corrupt) {
+      // The whole chunk goes on in one write, so the client parses the corrupt message together
+      // with the ones the server sent right after it.
+      const framed = corrupt(chunk);
+      if (framed.length && !to.destroyed) to.write(framed);
+      return;
+    }
+    if (m.kind === 'blackhole' || st.dead.has(from)) return; // swallowed: neither side learns anything
+    if (m.kind === 'cut' && downstream && !cutPasses(m, chunk, counter, from, to)) return;
+    if (m.kind === 'delay') return delay(chunk, m.ms);
+    if (m.kind === 'throttle') return delay(chunk, Math.ceil((chunk.length / m.bytesPerSec) * 1000));
+    if (!to.destroyed) to.write(chunk);
+  });
+  closeTogether(st, from, to);
+}
+
+export async function startFaultProxy(target: { host: string; port: number }): Promise<FaultProxy> {
+  const st: ProxyState = { mode: { kind: 'pass' }, corruptState: { seen: 0 }, open: new Set(), dead: new WeakSet() };
   const server = net.createServer((client) => {
-    if (mode.kind === 'reset') {
+    if (st.mode.kind === 'reset') {
       client.resetAndDestroy();
       return;
     }
     const upstream = net.connect(target.port, target.host);
-    open.add(client);
-    open.add(upstream);
-    if (mode.kind === 'blackhole') for (const s of [client, upstream]) dead.add(s);
+    st.open.add(client);
+    st.open.add(upstream);
+    if (st.mode.kind === 'blackhole') for (const s of [client, upstream]) st.dead.add(s);
     const counter = { bytes: 0 };
-    pipe(client, upstream, false, counter);
-    pipe(upstream, client, true, counter);
+    pipe(st, client, upstream, false, counter);
+    pipe(st, upstream, client, true, counter);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as net.AddressInfo).port;
   const resetAll = (): void => {
-    for (const s of open) s.resetAndDestroy();
-    open.clear();
+    for (const s of st.open) s.resetAndDestroy();
+    st.open.clear();
   };
   return {
     port,
     setMode(m) {
-      mode = m;
-      corruptState = { seen: 0 };
+      st.mode = m;
+      st.corruptState = { seen: 0 };
       if (m.kind === 'reset') resetAll();
-      if (m.kind === 'blackhole') for (const s of open) dead.add(s);
+      if (m.kind === 'blackhole') for (const s of st.open) st.dead.add(s);
     },
     resetAll,
-    connections: () => open.size,
+    connections: () => st.open.size,
     async close() {
-      for (const s of open) s.destroy();
+      for (const s of st.open) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

@@ -245,14 +245,13 @@ const DEFAULT_SETTINGS: Record<string, string | number> = {
   log_replication_commands: 'on',
 };
 
-async function makeServer(
-  major: number,
+/** Writes our settings to walscope-test.conf, included once from postgresql.conf; empties the log. */
+function writeServerConf(
   dataDir: string,
-  port: number,
   root: string,
+  port: number,
   settings: Record<string, string | number>,
-): Promise<PgServer> {
-  const binDir = binDirFor(major);
+): { logFile: string } {
   const logFile = path.join(root, 'server.log');
   const sockDir = path.join(root, 'sock');
   fs.mkdirSync(sockDir, { recursive: true });
@@ -266,30 +265,86 @@ async function makeServer(
   }
   fs.writeFileSync(logFile, '');
   chownR(root);
-  const handle = { dataDir, binDir };
+  return { logFile };
+}
+
+/** A superuser pool opened on first use and closed before a stop (a stop must not wait on it). */
+function lazyPool(port: number): { get: () => pg.Pool; close: () => Promise<void> } {
   let pool: pg.Pool | undefined;
-  const getPool = (): pg.Pool => {
-    if (!pool) {
-      pool = new pg.Pool({
-        host: '127.0.0.1',
-        port,
-        user: SUPERUSER,
-        password: PASSWORD,
-        database: 'postgres',
-        max: 3,
-      });
-      pool.on('error', () => undefined);
-    }
-    return pool;
+  return {
+    get() {
+      if (!pool) {
+        pool = new pg.Pool({
+          host: '127.0.0.1',
+          port,
+          user: SUPERUSER,
+          password: PASSWORD,
+          database: 'postgres',
+          max: 3,
+        });
+        pool.on('error', () => undefined);
+      }
+      return pool;
+    },
+    async close() {
+      const p = pool;
+      pool = undefined;
+      await p?.end().catch(() => undefined);
+    },
   };
-  const closePool = async (): Promise<void> => {
-    const p = pool;
-    pool = undefined;
-    await p?.end().catch(() => undefined);
-  };
+}
+
+/** pg_ctl start/stop/destroy for one data directory, tracked in `running` for the exit cleanup. */
+function serverControl(o: {
+  major: number;
+  dataDir: string;
+  binDir: string;
+  root: string;
+  logFile: string;
+  closePool: () => Promise<void>;
+}) {
+  const { major, dataDir, binDir, root, logFile, closePool } = o;
+  const handle = { dataDir, binDir };
   const pgCtl = (args: string[]): Promise<string> => run(path.join(binDir, 'pg_ctl'), ['-D', dataDir, ...args]);
   let isRunning = false;
+  const start = async (): Promise<void> => {
+    await pgCtl(['-l', logFile, '-w', '-t', '60', 'start']).catch((err: Error) => {
+      // pg_ctl only says "stopped waiting"; the reason (e.g. a setting this major lacks) is in the log.
+      const tail = fs.readFileSync(logFile, 'utf8').trim().split('\n').slice(-5).join('\n');
+      throw new Error(`PostgreSQL ${major} did not start: ${err.message}\n${tail}`, { cause: err });
+    });
+    isRunning = true;
+    running.add(handle);
+  };
+  const stop = async (mode: 'smart' | 'fast' | 'immediate' = 'fast'): Promise<{ ms: number }> => {
+    await closePool();
+    const t0 = Date.now();
+    await pgCtl(['-m', mode, '-w', '-t', '60', 'stop']);
+    isRunning = false;
+    running.delete(handle);
+    return { ms: Date.now() - t0 };
+  };
+  const destroy = async (): Promise<void> => {
+    await closePool();
+    if (isRunning) await pgCtl(['-m', 'immediate', '-w', 'stop']).catch(() => undefined);
+    isRunning = false;
+    running.delete(handle);
+    fs.rmSync(root, { recursive: true, force: true });
+  };
+  return { start, stop, destroy };
+}
 
+async function makeServer(
+  major: number,
+  dataDir: string,
+  port: number,
+  root: string,
+  settings: Record<string, string | number>,
+): Promise<PgServer> {
+  const binDir = binDirFor(major);
+  const { logFile } = writeServerConf(dataDir, root, port, settings);
+  const pool = lazyPool(port);
+  const ctl = serverControl({ major, dataDir, binDir, root, logFile, closePool: pool.close });
   const server: PgServer = {
     major,
     versionNum: 0,
@@ -308,38 +363,17 @@ async function makeServer(
       return `postgresql://${user}:${pw}@127.0.0.1:${port}/${encodeURIComponent(o.database ?? 'postgres')}?sslmode=disable`;
     },
     async query<T>(sql: string, params?: unknown[]): Promise<T[]> {
-      const res = (await getPool().query(sql, params)) as unknown as pg.QueryResult | pg.QueryResult[];
+      const res = (await pool.get().query(sql, params)) as unknown as pg.QueryResult | pg.QueryResult[];
       const last = Array.isArray(res) ? res[res.length - 1] : res;
       return (last?.rows ?? []) as T[];
     },
-    async start() {
-      await pgCtl(['-l', logFile, '-w', '-t', '60', 'start']).catch((err: Error) => {
-        // pg_ctl only says "stopped waiting"; the reason (e.g. a setting this major lacks) is in the log.
-        const tail = fs.readFileSync(logFile, 'utf8').trim().split('\n').slice(-5).join('\n');
-        throw new Error(`PostgreSQL ${major} did not start: ${err.message}\n${tail}`, { cause: err });
-      });
-      isRunning = true;
-      running.add(handle);
-    },
-    async stop(mode = 'fast') {
-      await closePool();
-      const t0 = Date.now();
-      await pgCtl(['-m', mode, '-w', '-t', '60', 'stop']);
-      isRunning = false;
-      running.delete(handle);
-      return { ms: Date.now() - t0 };
-    },
+    start: ctl.start,
+    stop: ctl.stop,
     async restart(mode = 'fast') {
-      await server.stop(mode);
-      await server.start();
+      await ctl.stop(mode);
+      await ctl.start();
     },
-    async destroy() {
-      await closePool();
-      if (isRunning) await pgCtl(['-m', 'immediate', '-w', 'stop']).catch(() => undefined);
-      isRunning = false;
-      running.delete(handle);
-      fs.rmSync(root, { recursive: true, force: true });
-    },
+    destroy: ctl.destroy,
     readLog: () => fs.readFileSync(logFile, 'utf8'),
   };
   await server.start();

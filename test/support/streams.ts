@@ -29,6 +29,50 @@ export interface Capture {
   stop(): Promise<void>;
 }
 
+/**
+ * Resolves once `predicate` holds over the capture's messages (checked now and on each wake), or
+ * rejects after `timeoutMs` with the last message types and states, or when the stream fails.
+ */
+function untilMessages(
+  c: Capture,
+  waiters: Set<() => void>,
+  predicate: (messages: DecodedMessage[]) => boolean,
+  timeoutMs: number,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let settled = false;
+    const check = (): void => {
+      if (settled) return;
+      if (predicate(c.messages)) {
+        settled = true;
+        waiters.delete(check);
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    const timer = setTimeout(() => {
+      settled = true;
+      waiters.delete(check);
+      reject(
+        new Error(
+          `timed out after ${timeoutMs} ms; got ${c.messages.length} messages: ${c.messages
+            .slice(-5)
+            .map((m) => m.type)
+            .join(',')}; states ${c.states.map((s) => s.state).join(',')}`,
+        ),
+      );
+    }, timeoutMs);
+    waiters.add(check);
+    check();
+    c.done.catch((e: unknown) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      reject(e instanceof Error ? e : new Error(String(e)));
+    });
+  });
+}
+
 /** Starts a ChangeStream and records everything it hands on. */
 export function capture(options: ChangeStreamOptions): Capture {
   const messages: DecodedMessage[] = [];
@@ -62,40 +106,7 @@ export function capture(options: ChangeStreamOptions): Capture {
     gaps,
     keepalives: 0,
     done: Promise.resolve(),
-    until(predicate, timeoutMs = 20_000) {
-      return new Promise<void>((resolve, reject) => {
-        let settled = false;
-        const check = (): void => {
-          if (settled) return;
-          if (predicate(messages)) {
-            settled = true;
-            waiters.delete(check);
-            clearTimeout(timer);
-            resolve();
-          }
-        };
-        const timer = setTimeout(() => {
-          settled = true;
-          waiters.delete(check);
-          reject(
-            new Error(
-              `timed out after ${timeoutMs} ms; got ${messages.length} messages: ${messages
-                .slice(-5)
-                .map((m) => m.type)
-                .join(',')}; states ${states.map((s) => s.state).join(',')}`,
-            ),
-          );
-        }, timeoutMs);
-        waiters.add(check);
-        check();
-        c.done.catch((e: unknown) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          reject(e instanceof Error ? e : new Error(String(e)));
-        });
-      });
-    },
+    until: (predicate, timeoutMs = 20_000) => untilMessages(c, waiters, predicate, timeoutMs),
     async stop() {
       await c.stream.stop();
       await c.done.catch(() => undefined);

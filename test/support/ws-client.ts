@@ -15,6 +15,31 @@ export interface WsClient {
   close(): Promise<void>;
 }
 
+/** The first event (already received or yet to come) that `pred` accepts, or an error after `timeoutMs`. */
+function waitForEvent(
+  events: WsClient['events'],
+  waiters: Set<() => void>,
+  pred: (e: WsClient['events'][number]) => boolean,
+  timeoutMs: number,
+): Promise<Record<string, unknown>> {
+  return new Promise((res, rej) => {
+    const check = (): void => {
+      const hit = events.find(pred);
+      if (hit) {
+        waiters.delete(check);
+        clearTimeout(t);
+        res(hit.payload);
+      }
+    };
+    const t = setTimeout(() => {
+      waiters.delete(check);
+      rej(new Error(`no matching event in ${timeoutMs} ms (got ${events.map((e) => e.name).join(',')})`));
+    }, timeoutMs);
+    waiters.add(check);
+    check();
+  });
+}
+
 /**
  * Opens a serve-mode socket. A `token` query parameter in `url` is not sent in the URL: it is moved
  * into the subprotocols (`walscope.v1`, `walscope.token.<token>`) the way the page sends it.
@@ -56,23 +81,7 @@ export function connectWs(
             pending.set(id, res as (r: Result<unknown>) => void);
             ws.send(JSON.stringify({ kind: 'invoke', id, name, request }));
           }),
-        waitForEvent: (pred, timeoutMs = 20_000) =>
-          new Promise((res, rej) => {
-            const check = (): void => {
-              const hit = events.find(pred);
-              if (hit) {
-                waiters.delete(check);
-                clearTimeout(t);
-                res(hit.payload);
-              }
-            };
-            const t = setTimeout(() => {
-              waiters.delete(check);
-              rej(new Error(`no matching event in ${timeoutMs} ms (got ${events.map((e) => e.name).join(',')})`));
-            }, timeoutMs);
-            waiters.add(check);
-            check();
-          }),
+        waitForEvent: (pred, timeoutMs = 20_000) => waitForEvent(events, waiters, pred, timeoutMs),
         close: () =>
           new Promise<void>((res) => {
             if (ws.readyState === ws.CLOSED) return res();
