@@ -8,6 +8,7 @@ import { exporterConfig, parseListen } from '../cli/exporter-command';
 import { render, negotiateFormat, type MetricFamily } from './exposition';
 import { buildFamilies, type ServerState } from './families';
 import { bearerToken, respond } from './http';
+import { Semaphore } from './server-poller';
 import { subscriptionLags } from './subscriptions';
 
 const PROMETHEUS_ACCEPT =
@@ -205,5 +206,28 @@ describe('exporter command line and access', () => {
     expect(ok.status).toBe(200);
     expect(ok.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
     expect(bearerToken('Basic abc')).toBeUndefined();
+  });
+});
+
+describe('poll concurrency cap', () => {
+  it('lets at most `limit` holders in at once and the next one in when one leaves', async () => {
+    const gate = new Semaphore(2);
+    const a = await gate.acquire();
+    await gate.acquire();
+    let third = false;
+    const waiting = gate.acquire().then((release) => {
+      third = true;
+      return release;
+    });
+    await new Promise((r) => setImmediate(r));
+    expect(third).toBe(false);
+    a();
+    a(); // releasing twice frees one place, not two
+    (await waiting)();
+    expect(third).toBe(true);
+    let fourth = false;
+    void gate.acquire().then(() => (fourth = true));
+    await new Promise((r) => setImmediate(r));
+    expect(fourth).toBe(true);
   });
 });
