@@ -18,6 +18,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PG_EXPORTER = '/usr/bin/prometheus-postgres-exporter';
 /** Families about replication, WAL, slots, standbys, recovery and target health. */
 const RELEVANT = /replication|slot|wal|lsn|standby|subscription|recovery|replica|lag|(^|_)up$/;
+/** Server settings (postgres_exporter's pg_settings_*): configuration, not replication state; counted, not listed. */
+const SETTINGS = /^pg_settings_/;
 
 interface Family {
   name: string;
@@ -32,7 +34,8 @@ function families(text: string): Family[] {
   for (const line of text.split('\n')) {
     const help = /^# HELP (\S+) (.*)$/.exec(line);
     const type = /^# TYPE (\S+) (\S+)$/.exec(line);
-    if (help) out.set(help[1]!, { name: help[1]!, type: '', help: help[2]!, series: 0, example: '' });
+    if (help && !out.has(help[1]!))
+      out.set(help[1]!, { name: help[1]!, type: '', help: help[2]!, series: 0, example: '' });
     else if (type) {
       const f = out.get(type[1]!) ?? { name: type[1]!, type: '', help: '', series: 0, example: '' };
       f.type = type[2]!;
@@ -49,16 +52,26 @@ function families(text: string): Family[] {
   return [...out.values()].filter((f) => RELEVANT.test(f.name)).sort((a, b) => a.name.localeCompare(b.name));
 }
 
-async function run(bin: string, args: string[], env: NodeJS.ProcessEnv, url: string): Promise<string> {
+function listed(list: Family[]): string {
+  const settings = list.filter((f) => SETTINGS.test(f.name));
+  return (
+    table(list.filter((f) => !SETTINGS.test(f.name))) +
+    (settings.length
+      ? `\nAnd ${settings.length} \`pg_settings_*\` families matching the pattern (one series per server each: configuration values such as \`max_wal_senders\`).\n`
+      : '')
+  );
+}
+
+async function run(bin: string, args: string[], env: NodeJS.ProcessEnv, url: string, ready: RegExp): Promise<string> {
   const child: ChildProcess = spawn(bin, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   try {
-    // The first scrape that shows the slots (walscope polls in the background).
+    // The first scrape that shows `ready` (walscope polls in the background).
     return await eventually(async () => {
       if (child.exitCode !== null) throw new Error(`${bin} exited: ${err}`);
       const text = await (await fetch(url)).text();
-      return /slot/.test(text) && /standby|replication/.test(text) ? text : '';
+      return ready.test(text) ? text : '';
     }, 30_000);
   } finally {
     child.kill('SIGTERM');
@@ -87,7 +100,8 @@ async function main(): Promise<void> {
   try {
     const primary = await startPostgres({ name: 'cmp-primary' });
     servers.push(primary);
-    servers.push(await startStandby(primary, { slot: 'standby_slot' }));
+    const standby = await startStandby(primary, { slot: 'standby_slot' });
+    servers.push(standby);
     const sub = await startPostgres({ name: 'cmp-sub' });
     servers.push(sub);
     await primary.query(`CREATE TABLE t (id int PRIMARY KEY); CREATE PUBLICATION pub FOR TABLE t`);
@@ -104,8 +118,14 @@ async function main(): Promise<void> {
       [
         path.join(ROOT, 'bin/walscope.mjs'),
         'exporter',
-        '--dsn',
-        `primary=${primary.dsn()}`,
+        ...[
+          '--dsn',
+          `primary=${primary.dsn()}`,
+          '--dsn',
+          `standby=${standby.dsn()}`,
+          '--dsn',
+          `subscriber=${sub.dsn()}`,
+        ],
         '--listen',
         `127.0.0.1:${wPort}`,
         '--interval',
@@ -113,14 +133,27 @@ async function main(): Promise<void> {
       ],
       process.env,
       `http://127.0.0.1:${wPort}/metrics`,
+      /^walscope_subscription_lag_bytes\{/m,
     );
-    const pPort = await freePort();
-    const pgExporter = await run(
-      PG_EXPORTER,
-      [`--web.listen-address=127.0.0.1:${pPort}`],
-      { ...process.env, DATA_SOURCE_NAME: primary.dsn() },
-      `http://127.0.0.1:${pPort}/metrics`,
-    );
+    // One postgres_exporter per server: 0.11 takes several in a comma-separated DATA_SOURCE_NAME,
+    // but its newer collectors then report the same series twice and the scrape fails.
+    const pgExporter: string[] = [];
+    for (const [x, ready] of [
+      [primary, /^pg_stat_replication_pg_wal_lsn_diff\{/m],
+      [standby, /^pg_up /m],
+      [sub, /^pg_up /m],
+    ] as const) {
+      const pPort = await freePort();
+      pgExporter.push(
+        await run(
+          PG_EXPORTER,
+          [`--web.listen-address=127.0.0.1:${pPort}`],
+          { ...process.env, DATA_SOURCE_NAME: x.dsn() },
+          `http://127.0.0.1:${pPort}/metrics`,
+          ready,
+        ),
+      );
+    }
     const version = (
       await new Promise<string>((resolve) => {
         const c = spawn(PG_EXPORTER, ['--version'], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -132,10 +165,10 @@ async function main(): Promise<void> {
     ).trim();
     const section =
       `## Side by side (generated ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC)\n\n` +
-      `One PostgreSQL ${primary.major} primary with a streaming standby (physical slot \`standby_slot\`), a subscriber's slot (\`orders\`) and an idle logical slot (\`idle_slot\`); both exporters scrape the primary with their default settings. ` +
+      `Three PostgreSQL ${primary.major} servers: a primary with a streaming standby (physical slot \`standby_slot\`), a subscriber (subscription and slot \`orders\`) and an idle logical slot (\`idle_slot\`); walscope watches all three, and one postgres_exporter per server scrapes each, all with default settings; series are counted over the three servers. ` +
       `Families matching \`${RELEVANT.source}\`.\n\n` +
-      `### walscope exporter\n\n${table(families(walscope))}\n` +
-      `### ${version || 'prometheus-postgres-exporter'} (Debian)\n\n${table(families(pgExporter))}`;
+      `### walscope exporter\n\n${listed(families(walscope))}\n` +
+      `### ${version || 'prometheus-postgres-exporter'} (Debian)\n\n${listed(families(pgExporter.join('\n')))}`;
     const doc = path.join(ROOT, 'docs/EXPORTER.md');
     const text = fs.readFileSync(doc, 'utf8');
     const start = '<!-- compare:start -->';

@@ -102,7 +102,8 @@ export function exporterConfig(argv: readonly string[], env: NodeJS.ProcessEnv):
     }
   }
   const intervalMs = duration(value(args, 'interval'), '15s', 'interval');
-  const timeoutMs = duration(value(args, 'timeout'), '5s', 'timeout');
+  // Default: 5 s, or one interval when polls are more frequent than that.
+  const timeoutMs = duration(value(args, 'timeout'), `${Math.min(5000, intervalMs)}ms`, 'timeout');
   const concurrency = Number(value(args, 'concurrency') ?? '8');
   if (!(intervalMs >= 100)) throw usage('--interval must be at least 100ms');
   if (!(timeoutMs >= 100) || timeoutMs > intervalMs * 4)

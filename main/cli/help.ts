@@ -32,7 +32,7 @@ Commands
                                    the UI in a browser (prints a URL with an access token);
                                    a non-loopback --host needs --insecure-listen (no TLS)
   exporter (--service NAME | --dsn NAME=DSN)... [--listen 127.0.0.1:9854] [--interval 15s]
-         [--timeout 5s] [--concurrency 8] [--allow-remote --bearer-token-file FILE]
+         [--timeout 5s or one interval] [--concurrency 8] [--allow-remote --bearer-token-file FILE]
                                    Prometheus metrics of many servers on /metrics (text format, or
                                    OpenMetrics when asked); NAME is the \`server\` label; a
                                    non-loopback --listen needs --allow-remote and a bearer token
