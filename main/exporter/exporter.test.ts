@@ -114,6 +114,40 @@ describe('metric families', () => {
     expect(samples(fams, 'walscope_server_wal_lsn_bytes').map((s) => s.labels['server'])).toEqual(['a']);
   });
 
+  it('gives each standby three stages and its client address without the host mask', () => {
+    const st = state('a', []);
+    st.readings!.standbys = [
+      {
+        pid: 7,
+        applicationName: 'replica1',
+        clientAddr: '10.0.0.2/32',
+        state: 'streaming',
+        syncState: 'async',
+        sentLsn: null,
+        writeLsn: null,
+        flushLsn: null,
+        replayLsn: null,
+        writeLagBytes: 1,
+        flushLagBytes: 2,
+        replayLagBytes: 3,
+        writeLagMs: 1000,
+        flushLagMs: null,
+        replayLagMs: 3000,
+        replyTime: null,
+        slotName: null,
+      },
+    ];
+    const fams = buildFamilies([st], 0);
+    expect(
+      samples(fams, 'walscope_standby_lag_bytes').map((s) => [s.labels['client_addr'], s.labels['stage'], s.value]),
+    ).toEqual([
+      ['10.0.0.2', 'write', 1],
+      ['10.0.0.2', 'flush', 2],
+      ['10.0.0.2', 'replay', 3],
+    ]);
+    expect(samples(fams, 'walscope_standby_lag_seconds').map((s) => s.value)).toEqual([1, 0, 3]);
+  });
+
   it('counts inactive seconds from inactive_since, 0 while active', () => {
     const fams = buildFamilies(
       [state('a', [slot({ name: 'idle', active: false, inactiveSinceMs: 10_000 }), slot({ name: 'busy' })])],

@@ -140,7 +140,12 @@ export function buildFamilies(states: readonly ServerState[], now: number): Metr
       const key = `${sb.applicationName}\u0000${sb.clientAddr ?? ''}`;
       if (seen.has(key)) continue; // two walsenders alike in both labels: keep one series, the first
       seen.add(key);
-      const l = { server, application_name: sb.applicationName, client_addr: sb.clientAddr ?? '' };
+      // inet as text carries a host mask ("10.0.0.2/32"): the label is the address alone.
+      const l = {
+        server,
+        application_name: sb.applicationName,
+        client_addr: (sb.clientAddr ?? '').replace(/\/(32|128)$/, ''),
+      };
       for (const stage of LAG_STAGES) {
         lagBytes({ ...l, stage }, standbyBytes(sb, stage));
         lagSeconds({ ...l, stage }, standbyMs(sb, stage) / 1000);
