@@ -217,12 +217,16 @@ describe('exporter command line and access', () => {
     fs.rmSync(dir, { recursive: true });
   });
 
-  it('reads a --service from pg_service.conf and names the server after it', () => {
+  it('reads a --service from pg_service.conf, its password from .pgpass, and names the server after it', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'walscope-svc-'));
     fs.writeFileSync(path.join(dir, 'svc.conf'), '[prod1]\nhost=db1.example\nport=6543\nuser=mon\n');
-    const c = exporterConfig(['--service', 'prod1'], { ...env, PGSERVICEFILE: path.join(dir, 'svc.conf') });
-    expect(c.targets.map((t) => [t.name, t.config.host, t.config.port, t.config.user])).toEqual([
-      ['prod1', 'db1.example', 6543, 'mon'],
+    fs.writeFileSync(path.join(dir, 'pgpass'), 'db1.example:6543:*:mon:s3cret\n', { mode: 0o600 });
+    const c = exporterConfig(['--service', 'prod1'], {
+      PGSERVICEFILE: path.join(dir, 'svc.conf'),
+      PGPASSFILE: path.join(dir, 'pgpass'),
+    });
+    expect(c.targets.map((t) => [t.name, t.config.host, t.config.port, t.config.user, t.config.password])).toEqual([
+      ['prod1', 'db1.example', 6543, 'mon', 's3cret'],
     ]);
     fs.rmSync(dir, { recursive: true });
   });
