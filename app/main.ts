@@ -6,7 +6,7 @@ import { ProfileStore } from '../main/sessions/profile-store';
 import { secretStoreFor } from './secret-store';
 import { SessionManager } from '../main/sessions/session-manager';
 import { clientLimitsFrom, type ClientLimits } from '../main/sessions/client-limits';
-import { toWalscopeError } from '../main/session/pg-errors';
+import { toWalscopeError } from '../main/stream/pg-errors';
 import { bindIpc, eventSender } from './ipc';
 import { hardenContents, hardenSession, type ContentsLike, type SessionLike } from './hardening';
 import { isTrustedSender, windowOptions } from './window-options';

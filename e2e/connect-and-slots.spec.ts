@@ -88,7 +88,7 @@ test.describe('connect and slots', () => {
 
     // An active slot: a consumer holds it (pg_recvlogical-like: a replication connection streaming it).
     await env.server.query(`SELECT pg_create_logical_replication_slot('e2e_busy', 'test_decoding')`);
-    const { ChangeStream } = await import('../main/session/change-stream');
+    const { ChangeStream } = await import('../main/stream/change-stream');
     const consumer = new ChangeStream(
       {
         connection: {

@@ -1,6 +1,6 @@
 // Contender: the WALscope engine API without output (decode everything, count row changes).
 import { parseLsn } from '../../shared/lsn';
-import { ChangeStream } from '../../main/session/change-stream';
+import { ChangeStream } from '../../main/stream/change-stream';
 
 const [dsn, slot, end, publication, proto] = process.argv.slice(2) as [
   string,

@@ -1,6 +1,6 @@
 import { COMMANDS, type CommandName, type CommandResponse, type ParsedCommandRequest } from '../../shared/contract';
 import type { Result } from '../../shared/errors';
-import { toWalscopeError } from '../session/pg-errors';
+import { toWalscopeError } from '../stream/pg-errors';
 
 /**
  * The transport-independent entry for every request from a renderer: the command name must be in

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { resolveConnectionSettings, toPgClientConfig, type ConnectionSettings } from '../connection';
-import { openSqlSession as openSql } from '../monitor/sql-session';
-import { ReplicationConnection, type ReplicationKind } from '../session/replication-connection';
+import { openSqlClient as openSql } from '../monitor/sql-client';
+import { ReplicationConnection, type ReplicationKind } from '../stream/replication-connection';
 import { APP_VERSION } from '../version';
 
 /** Connection settings from --dsn, then the usual libpq sources (service file, PG* variables, pgpass). */
@@ -24,6 +24,6 @@ export async function openReplication(
 }
 
 /** A read-only SQL session with a statement timeout, for catalog reads. */
-export function openSqlSession(settings: ConnectionSettings): Promise<pg.Client> {
+export function openSqlClient(settings: ConnectionSettings): Promise<pg.Client> {
   return openSql(toPgClientConfig(settings));
 }

@@ -1,6 +1,6 @@
 import type { LogicalSnapshot } from '../../shared/contract/logical';
 import { toPgClientConfig } from '../connection';
-import { MonitorSession } from '../monitor/monitor-session';
+import { ServerMonitor } from '../monitor/server-monitor';
 import { parseDurationSetting } from '../connection/duration';
 import { parseArgs, usage, value } from './args';
 import { settingsFrom } from './connect';
@@ -28,7 +28,7 @@ async function readOnce(
     }
     if (!(sampleMs >= 100 && sampleMs <= 60_000)) throw usage('--sample must be between 100ms and 1min');
   }
-  const monitor = await MonitorSession.open(toPgClientConfig(settingsFrom(value(args, 'dsn'), io.env)));
+  const monitor = await ServerMonitor.open(toPgClientConfig(settingsFrom(value(args, 'dsn'), io.env)));
   try {
     let snap = await monitor.poll();
     if (sampleMs > 0) {

@@ -1,7 +1,7 @@
 import { formatLsn } from '../../shared/lsn';
-import { MonitorSession } from '../monitor/monitor-session';
+import { ServerMonitor } from '../monitor/server-monitor';
 import { parseDurationSetting } from '../connection/duration';
-import { toWalscopeError } from '../session/pg-errors';
+import { toWalscopeError } from '../stream/pg-errors';
 import { flag, parseArgs, usage, value } from './args';
 import { openReplication, settingsFrom } from './connect';
 import { toPgClientConfig } from '../connection';
@@ -41,7 +41,7 @@ async function identify(argv: readonly string[], io: CliIo): Promise<number> {
 
 async function slots(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, { booleans: [], values: ['dsn'] });
-  const monitor = await MonitorSession.open(toPgClientConfig(settingsFrom(value(args, 'dsn'), io.env)));
+  const monitor = await ServerMonitor.open(toPgClientConfig(settingsFrom(value(args, 'dsn'), io.env)));
   try {
     json(io, (await monitor.poll()).slots);
   } finally {
@@ -61,7 +61,7 @@ async function lag(argv: readonly string[], io: CliIo): Promise<number> {
   }
   const count = value(args, 'count') !== undefined ? Number(value(args, 'count')) : Infinity;
   if (!(intervalMs >= 100) || !(count >= 1)) throw usage('--interval must be at least 100ms and --count at least 1');
-  const monitor = await MonitorSession.open(toPgClientConfig(settingsFrom(value(args, 'dsn'), io.env)), { intervalMs });
+  const monitor = await ServerMonitor.open(toPgClientConfig(settingsFrom(value(args, 'dsn'), io.env)), { intervalMs });
   let stop = false;
   const onSignal = (): void => {
     stop = true;

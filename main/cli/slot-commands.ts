@@ -1,7 +1,7 @@
 import { WalscopeError } from '../../shared/errors';
 import { humanBytes } from '../../shared/format';
 import { toPgClientConfig } from '../connection';
-import { MonitorSession } from '../monitor/monitor-session';
+import { ServerMonitor } from '../monitor/server-monitor';
 import { validateSlotName } from '../protocol/commands';
 import { flag, parseArgs, usage, value, type ParsedArgs } from './args';
 import { settingsFrom } from './connect';
@@ -17,8 +17,8 @@ function json(io: CliIo, v: unknown): void {
   io.stdout.write(JSON.stringify(v, null, 2) + '\n');
 }
 
-async function withMonitor<T>(args: ParsedArgs, io: CliIo, fn: (m: MonitorSession) => Promise<T>): Promise<T> {
-  const monitor = await MonitorSession.open(toPgClientConfig(settingsFrom(value(args, 'dsn'), io.env)));
+async function withMonitor<T>(args: ParsedArgs, io: CliIo, fn: (m: ServerMonitor) => Promise<T>): Promise<T> {
+  const monitor = await ServerMonitor.open(toPgClientConfig(settingsFrom(value(args, 'dsn'), io.env)));
   try {
     return await fn(monitor);
   } finally {

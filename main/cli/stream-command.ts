@@ -1,14 +1,14 @@
 import { formatLsn, parseLsn, type Lsn } from '../../shared/lsn';
 import { messageJson } from '../../shared/messages-json';
 import { formatPgMicros } from '../../shared/pgtime';
-import { DEFAULT_BACKOFF, type BackoffPolicy } from '../session/backoff';
-import { ChangeStream } from '../session/change-stream';
-import { StreamStatsMeter } from '../session/stream-stats';
-import { DEFAULT_WALSENDER_RESERVE, parseWalsenderReserve } from '../session/walsender-reserve';
-import type { StreamSource } from '../session/slot-source';
+import { DEFAULT_BACKOFF, type BackoffPolicy } from '../stream/backoff';
+import { ChangeStream } from '../stream/change-stream';
+import { StreamStatsMeter } from '../stream/stream-stats';
+import { DEFAULT_WALSENDER_RESERVE, parseWalsenderReserve } from '../stream/walsender-reserve';
+import type { StreamSource } from '../stream/slot-source';
 import { flag, parseArgs, usage, value, values } from './args';
 import { replicationConfig, settingsFrom } from './connect';
-import { describeWait } from '../session/wait-report';
+import { describeWait } from '../stream/wait-report';
 import { EXIT_OUTPUT_CLOSED, isOutputClosed, NdjsonWriter } from './ndjson-writer';
 import { WalscopeError } from '../../shared/errors';
 

@@ -1,9 +1,9 @@
 import { formatLsn, parseLsn, type Lsn } from '../../shared/lsn';
 import { toPgClientConfig } from '../connection';
-import { openSqlSession } from '../monitor/sql-session';
+import { openSqlClient } from '../monitor/sql-client';
 import { parseDurationSetting } from '../connection/duration';
-import { PhysicalStream, type WalServerInfo } from '../session/physical-stream';
-import { DEFAULT_WALSENDER_RESERVE, parseWalsenderReserve } from '../session/walsender-reserve';
+import { PhysicalStream, type WalServerInfo } from '../stream/physical-stream';
+import { DEFAULT_WALSENDER_RESERVE, parseWalsenderReserve } from '../stream/walsender-reserve';
 import { RecordEnricher } from '../wal/record-enricher';
 import { RelationNames } from '../wal/relation-names';
 import { toWalRecordJson } from '../wal/wal-json';
@@ -56,7 +56,7 @@ export async function walCommand(argv: readonly string[], io: CliIo): Promise<nu
     : DEFAULT_WALSENDER_RESERVE;
   const settings = settingsFrom(value(args, 'dsn'), io.env);
   const out = new NdjsonWriter(io.stdout);
-  const sql = flag(args, 'no-relations') ? undefined : await openSqlSession(toPgClientConfig(settings));
+  const sql = flag(args, 'no-relations') ? undefined : await openSqlClient(toPgClientConfig(settings));
   let info: WalServerInfo | undefined;
   let window = new WalStatsWindow();
   let failure: unknown;

@@ -1,8 +1,8 @@
 import type net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WalscopeError } from '../../shared/errors';
-import { openSqlSession } from '../monitor/sql-session';
-import { ReplicationConnection } from '../session/replication-connection';
+import { openSqlClient } from '../monitor/sql-client';
+import { ReplicationConnection } from '../stream/replication-connection';
 import { DEFAULT_CONNECT_TIMEOUT_MS } from './open-client';
 import { toPgClientConfig } from './pg-config';
 import { parseConnectTimeout, resolveConnectionSettings } from './settings';
@@ -72,7 +72,7 @@ describe.concurrent('connect bound against servers that never answer', () => {
     expect,
   }) => {
     const server = await serve(silent);
-    const { error, ms } = await failure(() => openSqlSession(configFor(server)));
+    const { error, ms } = await failure(() => openSqlClient(configFor(server)));
     expect(error.code).toBe('TIMEOUT');
     expect(ms).toBeGreaterThanOrEqual(DEFAULT_CONNECT_TIMEOUT_MS - 100);
     expect(ms).toBeLessThan(DEFAULT_CONNECT_TIMEOUT_MS + 2500);
@@ -98,7 +98,7 @@ describe.concurrent('connect bound against servers that never answer', () => {
     expect,
   }) => {
     const server = await serve(answerSslWithN(() => undefined));
-    const { error, ms } = await failure(() => openSqlSession(configFor(server, ' connect_timeout=2')));
+    const { error, ms } = await failure(() => openSqlClient(configFor(server, ' connect_timeout=2')));
     expect(error.code).toBe('TIMEOUT');
     expect(ms).toBeLessThan(3500);
     expect(server.accepted()).toBe(2); // the TLS attempt and the plain one, under one deadline
@@ -142,7 +142,7 @@ describe.concurrent('connect bound against servers that never answer', () => {
   it('an AbortSignal cancels a connection in progress: CANCELLED at once, socket closed', async ({ expect }) => {
     const server = await serve(silent);
     const abort = new AbortController();
-    const pending = failure(() => openSqlSession(configFor(server, ' connect_timeout=30'), { signal: abort.signal }));
+    const pending = failure(() => openSqlClient(configFor(server, ' connect_timeout=30'), { signal: abort.signal }));
     await expect.poll(() => server.accepted()).toBe(1);
     abort.abort();
     const { error, ms } = await pending;

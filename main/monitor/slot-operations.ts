@@ -3,11 +3,11 @@ import { WalscopeError } from '../../shared/errors';
 import { formatLsn, parseLsn, type Lsn } from '../../shared/lsn';
 import type { WalscopeClientConfig } from '../connection/pg-config';
 import { validateSlotName, type CreateSlotOptions } from '../protocol/commands';
-import { ReplicationConnection } from '../session/replication-connection';
-import { checkWalsenderReserve, type WalsenderReserve } from '../session/walsender-reserve';
+import { ReplicationConnection } from '../stream/replication-connection';
+import { checkWalsenderReserve, type WalsenderReserve } from '../stream/walsender-reserve';
 import { Confirmations } from './confirmations';
 import { planAdvance, slotPosition } from './slot-advance';
-import { withWriteSession } from './sql-session';
+import { withWriteSession } from './sql-client';
 
 /**
  * Slot operations that change the server, shared by the UI (through the contract) and the CLI.

@@ -1,5 +1,5 @@
 import { WalscopeError } from '../../shared/errors';
-import { DEFAULT_WALSENDER_RESERVE, parseWalsenderReserve, type WalsenderReserve } from '../session/walsender-reserve';
+import { DEFAULT_WALSENDER_RESERVE, parseWalsenderReserve, type WalsenderReserve } from '../stream/walsender-reserve';
 
 /**
  * What one client (an Electron window or a serve-mode socket: one SessionManager) may hold on the

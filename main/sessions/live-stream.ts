@@ -5,12 +5,12 @@ import { toWireRow } from '../../shared/wire-row';
 import { RawArena } from '../bridge/raw-arena';
 import { StreamBatcher } from '../bridge/stream-batcher';
 import type { WalscopeClientConfig } from '../connection';
-import { ChangeStream } from '../session/change-stream';
-import { toWalscopeError } from '../session/pg-errors';
-import type { StreamSource } from '../session/slot-source';
-import { StreamStatsMeter } from '../session/stream-stats';
-import { describeWait } from '../session/wait-report';
-import type { WalsenderReserve } from '../session/walsender-reserve';
+import { ChangeStream } from '../stream/change-stream';
+import { toWalscopeError } from '../stream/pg-errors';
+import type { StreamSource } from '../stream/slot-source';
+import { StreamStatsMeter } from '../stream/stream-stats';
+import { describeWait } from '../stream/wait-report';
+import type { WalsenderReserve } from '../stream/walsender-reserve';
 
 type Emit = <K extends EventName>(name: K, payload: EventPayload<K>) => void;
 

@@ -5,10 +5,10 @@ import type { WalRecordJson } from '../../shared/wal';
 import { RawArena } from '../bridge/raw-arena';
 import { StreamBatcher } from '../bridge/stream-batcher';
 import type { WalscopeClientConfig } from '../connection';
-import { openSqlSession } from '../monitor/sql-session';
-import { toWalscopeError } from '../session/pg-errors';
-import { PhysicalStream, type WalServerInfo } from '../session/physical-stream';
-import type { WalsenderReserve } from '../session/walsender-reserve';
+import { openSqlClient } from '../monitor/sql-client';
+import { toWalscopeError } from '../stream/pg-errors';
+import { PhysicalStream, type WalServerInfo } from '../stream/physical-stream';
+import type { WalsenderReserve } from '../stream/walsender-reserve';
 import { RecordEnricher } from '../wal/record-enricher';
 import { RelationNames } from '../wal/relation-names';
 import { toWalRecordJson } from '../wal/wal-json';
@@ -100,7 +100,7 @@ export class LiveWal {
     this.stream = stream;
     this.timer = setInterval(() => this.tick(sessionId, walId, emit), 1000);
     this.done = (async () => {
-      const sql = await openSqlSession(config);
+      const sql = await openSqlClient(config);
       try {
         const db = await sql.query(`SELECT oid FROM pg_database WHERE datname = current_database()`);
         this.names = new RelationNames(async (q, p) => (await sql.query(q, p)).rows, Number(db.rows[0]?.oid));

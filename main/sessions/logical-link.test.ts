@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SlotView } from '../../shared/contract/dto';
 import type { LogicalSnapshot, SubscriptionView } from '../../shared/contract/logical';
-import type { MonitorSnapshot } from '../monitor/monitor-session';
+import type { MonitorSnapshot } from '../monitor/server-monitor';
 import { LinkRegistry, linkDirection, type EndSnapshot } from './logical-link';
 
 const logical = (over: Partial<LogicalSnapshot> = {}): LogicalSnapshot => ({

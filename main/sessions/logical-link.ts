@@ -1,7 +1,7 @@
 import type { LinkFlag, LinkedPair, LinkSnapshot, SubscriptionView } from '../../shared/contract/logical';
 import type { SlotView } from '../../shared/contract/dto';
 import { parseLsn } from '../../shared/lsn';
-import type { MonitorSnapshot } from '../monitor/monitor-session';
+import type { MonitorSnapshot } from '../monitor/server-monitor';
 
 /**
  * The link between a publisher and a subscriber lives above a single server: each subscription

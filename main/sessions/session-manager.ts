@@ -16,7 +16,7 @@ import {
   type WalscopeClientConfig,
 } from '../connection';
 import type { DemoHandle } from '../demo/demo-database';
-import { MonitorSession } from '../monitor/monitor-session';
+import { ServerMonitor } from '../monitor/server-monitor';
 import { APP_VERSION } from '../version';
 import type { ProfileStore } from './profile-store';
 import { LiveStream } from './live-stream';
@@ -50,7 +50,7 @@ interface Session {
   id: string;
   label: string;
   config: WalscopeClientConfig;
-  monitor: MonitorSession;
+  monitor: ServerMonitor;
   streams: Map<string, LiveStream>;
   /** Live WAL decoders (the WAL tab); a stopped one answers for its records until the next start. */
   wals: Map<string, LiveWal>;
@@ -326,7 +326,7 @@ export class SessionManager {
   ): Promise<{ sessionId: string; label: string; demo: boolean; overview: ServerOverview }> {
     const { config, label, demo } = await this.configFor(target);
     if (signal.aborted) throw cancelled(label);
-    const monitor = await MonitorSession.open(config, {
+    const monitor = await ServerMonitor.open(config, {
       intervalMs: this.opts.pollIntervalMs ?? 1000,
       signal,
       walsenderReserve: this.limits.walsenderReserve,

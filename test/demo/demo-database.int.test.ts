@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseConnectionString } from '../../main/connection/conninfo';
 import { toPgClientConfig } from '../../main/connection/pg-config';
 import { resolveConnectionSettings } from '../../main/connection/settings';
-import { ReplicationConnection } from '../../main/session/replication-connection';
+import { ReplicationConnection } from '../../main/stream/replication-connection';
 import { ProfileStore } from '../../main/sessions/profile-store';
 import { SessionManager } from '../../main/sessions/session-manager';
 import type { DemoHandle } from '../../main/demo/demo-database';

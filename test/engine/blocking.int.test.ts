@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChangeStream } from '../../main/session/change-stream';
-import type { WaitReport } from '../../main/session/wait-report';
+import { ChangeStream } from '../../main/stream/change-stream';
+import type { WaitReport } from '../../main/stream/wait-report';
 import { streamCli } from '../support/cli';
 import { fullMajors, startPostgres, type PgServer } from '../support/postgres';
 import { clientConfig, eventually } from '../support/streams';

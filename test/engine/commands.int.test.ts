@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codeOf } from '../support/errors';
 import { parseLsn } from '../../shared/lsn';
-import { ReplicationConnection } from '../../main/session/replication-connection';
-import { PhysicalStream } from '../../main/session/physical-stream';
+import { ReplicationConnection } from '../../main/stream/replication-connection';
+import { PhysicalStream } from '../../main/stream/physical-stream';
 import { fullMajors, startPostgres, startStandby, type PgServer } from '../support/postgres';
 import { clientConfig, eventually } from '../support/streams';
 

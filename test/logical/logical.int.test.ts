@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MonitorSession, type MonitorSnapshot } from '../../main/monitor/monitor-session';
+import { ServerMonitor, type MonitorSnapshot } from '../../main/monitor/server-monitor';
 import { linkSessions, type EndSnapshot } from '../../main/sessions/logical-link';
 import type { DecodingStats, LinkedPair, LinkSnapshot, SubscriptionView } from '../../shared/contract/logical';
 import { cleanEnv, runCli, streamCli } from '../support/cli';
@@ -14,13 +14,13 @@ async function until<T>(fn: () => Promise<T | undefined>, timeoutMs: number, eve
 
 /**
  * Issue 16, end to end: a real publisher and a real subscriber on loopback, each watched by its
- * own MonitorSession, linked as the SessionManager links two sessions.
+ * own ServerMonitor, linked as the SessionManager links two sessions.
  */
 describe.each(availableMajors())('logical replication from both ends on PostgreSQL %i', (major) => {
   let pub: PgServer;
   let sub: PgServer;
-  let pubMon: MonitorSession;
-  let subMon: MonitorSession;
+  let pubMon: ServerMonitor;
+  let subMon: ServerMonitor;
 
   const end = (id: string, snapshot: MonitorSnapshot): EndSnapshot => ({
     sessionId: id,
@@ -51,8 +51,8 @@ describe.each(availableMajors())('logical replication from both ends on PostgreS
     await pub.query(`CREATE PUBLICATION pub_nothing FOR TABLE nothing_t WITH (publish = 'delete')`);
     await pub.query(`CREATE PUBLICATION pub_filtered FOR TABLE t (id, v) WHERE (id > 10) WITH (publish = 'insert')`);
     await pub.query(`CREATE PUBLICATION pub_schema FOR TABLES IN SCHEMA extra`);
-    pubMon = await MonitorSession.open(clientConfig(pub));
-    subMon = await MonitorSession.open(clientConfig(sub));
+    pubMon = await ServerMonitor.open(clientConfig(pub));
+    subMon = await ServerMonitor.open(clientConfig(sub));
   });
 
   afterAll(async () => {
@@ -265,7 +265,7 @@ describe.each(availableMajors())('logical replication from both ends on PostgreS
          PUBLICATION pub_main WITH (connect = false)`,
     );
     await sub.query(`CREATE ROLE plain LOGIN PASSWORD 'pw'`);
-    const plain = await MonitorSession.open({ ...clientConfig(sub), user: 'plain', password: 'pw' });
+    const plain = await ServerMonitor.open({ ...clientConfig(sub), user: 'plain', password: 'pw' });
     try {
       const { subscriptions, notes } = (await plain.poll()).logical;
       expect(subscriptions.find((s) => s.name === 'sub_hidden')).toMatchObject({

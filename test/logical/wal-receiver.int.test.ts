@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MonitorSession } from '../../main/monitor/monitor-session';
+import { ServerMonitor } from '../../main/monitor/server-monitor';
 import type { WalReceiver } from '../../shared/contract/logical';
 import { cleanEnv, runCli } from '../support/cli';
 import { eventually } from '../support/eventually';
@@ -9,12 +9,12 @@ import { clientConfig } from '../support/streams';
 describe.each(availableMajors())('WAL receiver of a physical standby on PostgreSQL %i', (major) => {
   let primary: PgServer;
   let standby: PgServer;
-  let monitor: MonitorSession;
+  let monitor: ServerMonitor;
 
   beforeAll(async () => {
     primary = await startPostgres({ major, name: 'wr-primary' });
     standby = await startStandby(primary, { slot: 'wr_slot' });
-    monitor = await MonitorSession.open(clientConfig(standby));
+    monitor = await ServerMonitor.open(clientConfig(standby));
   });
 
   afterAll(async () => {

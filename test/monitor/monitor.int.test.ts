@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { codeOf } from '../support/errors';
-import { MonitorSession } from '../../main/monitor/monitor-session';
+import { ServerMonitor } from '../../main/monitor/server-monitor';
 import { fullMajors, startPostgres, startStandby, type PgServer } from '../support/postgres';
 import { capture, clientConfig, eventually } from '../support/streams';
 
@@ -39,7 +39,7 @@ const COLUMNS_BY_MAJOR: Record<number, string[]> = {
 
 describe.each(fullMajors())('monitor against PostgreSQL %i', (major) => {
   let server: PgServer;
-  let monitor: MonitorSession;
+  let monitor: ServerMonitor;
   const log: string[] = [];
 
   beforeAll(async () => {
@@ -47,7 +47,7 @@ describe.each(fullMajors())('monitor against PostgreSQL %i', (major) => {
     await server.query(`CREATE TABLE m (id int PRIMARY KEY, v text); CREATE PUBLICATION pub FOR TABLE m`);
     await server.query(`SELECT pg_create_logical_replication_slot('idle_logical', 'pgoutput')`);
     await server.query(`INSERT INTO m SELECT g, repeat('x', 100) FROM generate_series(1, 5000) g`);
-    monitor = await MonitorSession.open(clientConfig(server), {
+    monitor = await ServerMonitor.open(clientConfig(server), {
       log: (l) => log.push(l),
       thresholds: { retainedWalBytes: 1024 },
     });
@@ -130,7 +130,7 @@ describe.each(fullMajors())('monitor against PostgreSQL %i', (major) => {
     ).not.toBe('INTERNAL');
 
     await server.query(`CREATE ROLE plain LOGIN PASSWORD 'pw'`);
-    const plain = await MonitorSession.open({ ...clientConfig(server), user: 'plain', password: 'pw' });
+    const plain = await ServerMonitor.open({ ...clientConfig(server), user: 'plain', password: 'pw' });
     try {
       expect((await plain.poll()).overview.canReplicate).toBe(false);
       expect((await monitor.poll()).overview.canReplicate).toBe(true);
@@ -200,7 +200,7 @@ describe.each(fullMajors())('monitor against PostgreSQL %i', (major) => {
 
   it('reports wal_level too low when creating a logical slot', async () => {
     const replica = await startPostgres({ major, settings: { wal_level: 'replica' }, name: 'monitor-replica' });
-    const m = await MonitorSession.open(clientConfig(replica));
+    const m = await ServerMonitor.open(clientConfig(replica));
     try {
       expect(await codeOf(m.createSlot({ name: 'x', kind: 'logical', plugin: 'pgoutput' }))).toBe('WAL_LEVEL');
     } finally {

@@ -6,7 +6,7 @@ import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
 import { clientProgram, startPostgres, type PgServer } from '../support/postgres';
 import { capture, clientConfig, eventually } from '../support/streams';
 import { col, row } from '../support/tuples';
-import type { StreamStateEvent } from '../../main/session/change-stream';
+import type { StreamStateEvent } from '../../main/stream/change-stream';
 
 interface SlotPos {
   confirmed_flush_lsn: string;

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InsertMessage } from '../../shared/messages';
-import { MonitorSession } from '../../main/monitor/monitor-session';
+import { ServerMonitor } from '../../main/monitor/server-monitor';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
 import { codeOf } from '../support/errors';
 import { clientProgram, startPostgres, type PgServer } from '../support/postgres';
@@ -75,7 +75,7 @@ describe('crash recovery, invalidated slots, throttling, cancelled slot creation
       await server.query(`SELECT pg_switch_wal()`);
     }
     await server.query(`CHECKPOINT`);
-    const monitor = await MonitorSession.open(clientConfig(server));
+    const monitor = await ServerMonitor.open(clientConfig(server));
     try {
       const snap = await eventually(async () => {
         const s = await monitor.poll();
@@ -124,7 +124,7 @@ describe('crash recovery, invalidated slots, throttling, cancelled slot creation
     const blocker = await import('pg').then((m) => new m.default.Client(clientConfig(server)));
     await blocker.connect();
     await blocker.query(`BEGIN; INSERT INTO r VALUES (-1, 'open')`);
-    const monitor = await MonitorSession.open(clientConfig(server));
+    const monitor = await ServerMonitor.open(clientConfig(server));
     try {
       const abort = new AbortController();
       const t0 = Date.now();
@@ -169,7 +169,7 @@ describe('crash recovery, invalidated slots, throttling, cancelled slot creation
       expect(await server.query(`SELECT 1 FROM pg_stat_replication WHERE application_name = 'walscope/test'`)).toEqual(
         [],
       );
-      const monitor = await MonitorSession.open(config);
+      const monitor = await ServerMonitor.open(config);
       try {
         expect((await monitor.poll()).alerts[0]).toMatchObject({
           key: 'server:synchronous_standby_names',

@@ -7,7 +7,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WalscopeError } from '../../shared/errors';
 import { connectWithSslFallback, resolveConnectionSettings, toPgClientConfig } from '../../main/connection';
-import { ReplicationConnection } from '../../main/session/replication-connection';
+import { ReplicationConnection } from '../../main/stream/replication-connection';
 import { runCli } from '../support/cli';
 import { eventually } from '../support/eventually';
 import { startPostgres, type PgServer } from '../support/postgres';

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { DecodedMessage } from '../../shared/messages';
-import { ChangeStream, type ChangeStreamOptions, type StreamStateEvent } from '../../main/session/change-stream';
-import type { Gap } from '../../main/session/slot-source';
+import { ChangeStream, type ChangeStreamOptions, type StreamStateEvent } from '../../main/stream/change-stream';
+import type { Gap } from '../../main/stream/slot-source';
 import type { PgServer } from './postgres';
 
 export { eventually } from './eventually';

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseLsn } from '../../shared/lsn';
 import type { DecodedMessage } from '../../shared/messages';
-import { MonitorSession } from '../../main/monitor/monitor-session';
-import { ReplicationConnection } from '../../main/session/replication-connection';
+import { ServerMonitor } from '../../main/monitor/server-monitor';
+import { ReplicationConnection } from '../../main/stream/replication-connection';
 import { runCli } from '../support/cli';
 import {
   allMajors,
@@ -75,7 +75,7 @@ describe.each(allMajors())('PostgreSQL %i: basic paths', (major) => {
   });
 
   it(`the monitor reads exactly the slot columns ${major} has${facts.slotStats ? ', with pg_stat_replication_slots' : ''}`, async () => {
-    const monitor = await MonitorSession.open(clientConfig(server));
+    const monitor = await ServerMonitor.open(clientConfig(server));
     try {
       const snap = await monitor.poll();
       expect(snap.overview.serverVersionNum).toBe(server.versionNum);

@@ -9,7 +9,7 @@ import { WalDecoder } from '../wal/wal-decoder';
 import type { WalRecord } from '../wal/wal-record';
 import type { CopyBothChannel } from './copy-both-channel';
 import { ReplicationConnection } from './replication-connection';
-import { openSqlSession } from '../monitor/sql-session';
+import { openSqlClient } from '../monitor/sql-client';
 import { refuseIfSynchronousCandidate } from './sync-standby';
 import { checkWalsenderReserve, type WalsenderReserve } from './walsender-reserve';
 
@@ -150,7 +150,7 @@ export class PhysicalStream {
    * session; our walsender is already listed (a replication connection is one from its start).
    */
   private async checkReserve(reserve: WalsenderReserve): Promise<void> {
-    const sql = await openSqlSession(this.options.connection);
+    const sql = await openSqlClient(this.options.connection);
     try {
       await checkWalsenderReserve(
         async (text) => ({ rows: (await sql.query({ text, rowMode: 'array' })).rows as (string | null)[][] }),

@@ -4,19 +4,19 @@ import { WalscopeError, type ErrorInfo } from '../../shared/errors';
 import { parseLsn, type Lsn } from '../../shared/lsn';
 import { toWireMessage } from '../../shared/messages-json';
 import type { WalscopeClientConfig } from '../connection/pg-config';
-import { ChangeStream } from '../session/change-stream';
-import { toWalscopeError } from '../session/pg-errors';
-import { DEFAULT_SLOT_PREFIX } from '../session/slot-source';
+import { ChangeStream } from '../stream/change-stream';
+import { toWalscopeError } from '../stream/pg-errors';
+import { DEFAULT_SLOT_PREFIX } from '../stream/slot-source';
 import { computeAlerts, DEFAULT_THRESHOLDS, type AlertThresholds } from './alerts';
 import { readOverview, readSlots, readStandbys } from './catalog';
 import { readLogical } from './logical-catalog';
 import { RateTracker } from './rates';
 import type { LogicalSnapshot } from '../../shared/contract/logical';
 import { LagHistory } from './lag-history';
-import type { WalsenderReserve } from '../session/walsender-reserve';
+import type { WalsenderReserve } from '../stream/walsender-reserve';
 import { SlotOperations, type CreateSlotRequest, type DropOptions, type OperationLog } from './slot-operations';
-import { openSqlSession } from './sql-session';
-import { couldBeSynchronous } from '../session/sync-standby';
+import { openSqlClient } from './sql-client';
+import { couldBeSynchronous } from '../stream/sync-standby';
 
 export interface MonitorOptions {
   intervalMs?: number;
@@ -49,7 +49,7 @@ export interface MonitorSnapshot {
  * interval (a poll in flight makes the next tick skip, so polls never overlap or pile up), lag
  * history, alerts, and the operations that change slots through separate short-lived sessions.
  */
-export class MonitorSession {
+export class ServerMonitor {
   readonly history: LagHistory;
   readonly operations: SlotOperations;
   private readonly thresholds: AlertThresholds;
@@ -87,9 +87,9 @@ export class MonitorSession {
     });
   }
 
-  static async open(config: WalscopeClientConfig, opts: MonitorOptions = {}): Promise<MonitorSession> {
+  static async open(config: WalscopeClientConfig, opts: MonitorOptions = {}): Promise<ServerMonitor> {
     let versionNum = 0;
-    const client = await openSqlSession(config, {
+    const client = await openSqlClient(config, {
       readOnly: true,
       statementTimeoutMs: 5000,
       ...(opts.signal ? { signal: opts.signal } : {}),
@@ -99,7 +99,7 @@ export class MonitorSession {
         );
       },
     });
-    const m = new MonitorSession(client, config, opts);
+    const m = new ServerMonitor(client, config, opts);
     m.versionNum = versionNum;
     return m;
   }

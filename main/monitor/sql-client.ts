@@ -1,13 +1,13 @@
 import pg from 'pg';
 import { connectWithSslFallback, type WalscopeClientConfig } from '../connection/pg-config';
-import { toWalscopeError } from '../session/pg-errors';
+import { toWalscopeError } from '../stream/pg-errors';
 
 /**
  * A plain SQL session. Catalog polling uses a read-only one (default_transaction_read_only) so an
  * inspector cannot write by mistake; every statement is bounded by statement_timeout so a lock or
  * a slow catalog never hangs the app. Slot operations open a short-lived writable session.
  */
-export async function openSqlSession(
+export async function openSqlClient(
   config: WalscopeClientConfig,
   opts: {
     readOnly?: boolean;
@@ -39,7 +39,7 @@ export async function openSqlSession(
 
 /** Runs `fn` with a short-lived writable session, always closed afterwards. */
 export async function withWriteSession<T>(config: WalscopeClientConfig, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = await openSqlSession(config, { readOnly: false });
+  const client = await openSqlClient(config, { readOnly: false });
   try {
     return await fn(client);
   } catch (err) {

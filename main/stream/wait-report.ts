@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { WalscopeClientConfig } from '../connection/pg-config';
-import { openSqlSession } from '../monitor/sql-session';
+import { openSqlClient } from '../monitor/sql-client';
 
 /**
  * What a server call that can wait (CREATE_REPLICATION_SLOT waits for every transaction open when
@@ -102,7 +102,7 @@ export function watchWait(
   const tick = async (): Promise<void> => {
     try {
       if (!client) {
-        const opened = await openSqlSession(config, { readOnly: true, statementTimeoutMs: 5000 });
+        const opened = await openSqlClient(config, { readOnly: true, statementTimeoutMs: 5000 });
         if (stopped) return void opened.end().catch(() => undefined);
         client = opened;
       }
