@@ -3,7 +3,7 @@ import type { Lsn } from '../../shared/lsn';
 import type { DecodedMessage, RelationColumn, ReplicaIdentity, Tuple } from '../../shared/messages';
 import { ByteReader } from '../protocol/byte-reader';
 import type { Decoder } from './decoder';
-import { readTuple, type CachedRelation } from './pgoutput-tuple';
+import { cachedRelation, readTuple, scanTuple, type CachedRelation } from './pgoutput-tuple';
 
 /**
  * pgoutput, protocol versions 1–4. One method per message; the relation cache lives per stream
@@ -46,7 +46,14 @@ export class PgoutputDecoder implements Decoder {
   private txnXid: number | undefined;
   private streamXid: number | undefined;
 
-  constructor(readonly protoVersion: number) {}
+  /**
+   * `lazyRows`: row images are WireTuples (checked bytes, values made on first read) instead of
+   * decoded value arrays, for consumers that mostly write them out as JSON (the CLI, the view).
+   */
+  constructor(
+    readonly protoVersion: number,
+    private readonly lazyRows = false,
+  ) {}
 
   reset(): void {
     this.relations.clear();
@@ -55,7 +62,13 @@ export class PgoutputDecoder implements Decoder {
   }
 
   decode(data: Buffer, lsn: Lsn): DecodedMessage {
-    const r = new ByteReader(data, 'pgoutput', lsn);
+    const first = data[0];
+    // A lazy row image outlives this call, so it keeps its own copy of the bytes.
+    const own =
+      this.lazyRows && (first === Tag.Insert || first === Tag.Update || first === Tag.Delete)
+        ? Buffer.from(data)
+        : data;
+    const r = new ByteReader(own, 'pgoutput', lsn);
     const tag = r.u8('message type');
     switch (tag) {
       case Tag.Begin: {
@@ -98,7 +111,7 @@ export class PgoutputDecoder implements Decoder {
         const xid = this.streamedXid(r);
         const rel = this.rel(r);
         if (r.u8('Insert tuple marker') !== NEW) r.fail('Insert tuple marker', "expected 'N'", r.offset - 1);
-        return { type: 'insert', lsn, ...this.xidField(xid), ...this.names(rel), new: readTuple(r, rel) };
+        return { type: 'insert', lsn, ...this.xidField(xid), ...this.names(rel), new: this.tuple(r, rel) };
       }
       case Tag.Update: {
         const xid = this.streamedXid(r);
@@ -106,8 +119,8 @@ export class PgoutputDecoder implements Decoder {
         let marker = r.u8('Update tuple marker');
         let old: Tuple | undefined;
         let key: Tuple | undefined;
-        if (marker === KEY) key = readTuple(r, rel);
-        else if (marker === OLD) old = readTuple(r, rel);
+        if (marker === KEY) key = this.tuple(r, rel);
+        else if (marker === OLD) old = this.tuple(r, rel);
         if (marker === KEY || marker === OLD) marker = r.u8('Update new tuple marker');
         if (marker !== NEW) r.fail('Update tuple marker', "expected 'K', 'O' or 'N'", r.offset - 1);
         const m: DecodedMessage = {
@@ -115,7 +128,7 @@ export class PgoutputDecoder implements Decoder {
           lsn,
           ...this.xidField(xid),
           ...this.names(rel),
-          new: readTuple(r, rel),
+          new: this.tuple(r, rel),
         };
         if (old) m.old = old;
         if (key) m.key = key;
@@ -126,7 +139,7 @@ export class PgoutputDecoder implements Decoder {
         const rel = this.rel(r);
         const marker = r.u8('Delete tuple marker');
         if (marker !== KEY && marker !== OLD) r.fail('Delete tuple marker', "expected 'K' or 'O'", r.offset - 1);
-        const tuple = readTuple(r, rel);
+        const tuple = this.tuple(r, rel);
         return {
           type: 'delete',
           lsn,
@@ -257,6 +270,10 @@ export class PgoutputDecoder implements Decoder {
     }
   }
 
+  private tuple(r: ByteReader, rel: CachedRelation): Tuple {
+    return this.lazyRows ? scanTuple(r, rel) : readTuple(r, rel);
+  }
+
   /** Messages inside a stream block start with the (sub)transaction's xid. */
   private streamedXid(r: ByteReader): number | undefined {
     return this.streamXid !== undefined && this.protoVersion >= 2 ? r.u32('streamed xid') : undefined;
@@ -299,7 +316,15 @@ export class PgoutputDecoder implements Decoder {
         typeMod: r.i32('Relation column typmod'),
       });
     }
-    this.relations.set(relationId, { relationId, schema, table, names: columns.map((c) => c.name) });
+    this.relations.set(
+      relationId,
+      cachedRelation(
+        relationId,
+        schema,
+        table,
+        columns.map((c) => c.name),
+      ),
+    );
     return { type: 'relation', lsn, relationId, schema, table, replicaIdentity, columns, ...this.xidField(xid) };
   }
 
