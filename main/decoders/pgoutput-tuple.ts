@@ -76,7 +76,7 @@ export class WireTuple implements Tuple {
 
   constructor(
     readonly rel: CachedRelation,
-    /** The message copy; TupleData spans [start, end). */
+    /** Holds the decoder's copy of the message; TupleData spans [start, end). */
     readonly buf: Buffer,
     readonly start: number,
     readonly end: number,
@@ -97,9 +97,10 @@ export class WireTuple implements Tuple {
 
 /**
  * Checks a TupleData exactly as `readTuple` would (same errors, same order) without making any
- * value, and returns it as a WireTuple over `r.buf`, which must be the decoder's own copy.
+ * value, and returns it as a WireTuple over `copy`, the decoder's own copy of the message, which
+ * starts at `base` there.
  */
-export function scanTuple(r: ByteReader, rel: CachedRelation): WireTuple {
+export function scanTuple(r: ByteReader, rel: CachedRelation, copy: Buffer, base: number): WireTuple {
   const start = r.offset;
   const count = checkCount(r, rel);
   for (let i = 0; i < count; i++) {
@@ -109,5 +110,5 @@ export function scanTuple(r: ByteReader, rel: CachedRelation): WireTuple {
     else if (kind !== NULL && kind !== TOAST)
       r.fail('TupleData column kind', `unknown kind 0x${kind.toString(16)}`, r.offset - 1);
   }
-  return new WireTuple(rel, r.buf, start, r.offset);
+  return new WireTuple(rel, copy, base + start, base + r.offset);
 }

@@ -100,13 +100,30 @@ export class JsonBytes {
 
   /** A non-negative integer below 2^53. */
   uint(n: number): void {
-    this.ascii(String(n));
+    if (n < 0 || n > 0xffff_ffff || n !== Math.floor(n)) {
+      this.ascii(String(n));
+      return;
+    }
+    this.ensure(10);
+    const buf = this.buf;
+    let digits = 1;
+    for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
+    let p = this.pos + digits;
+    this.pos = p;
+    let x = n;
+    do {
+      buf[--p] = 0x30 + (x % 10);
+      x = Math.floor(x / 10);
+    } while (x > 0);
   }
 
   /** `"X/X"`: an LSN as the server prints it (upper-case hex, unpadded halves), quoted. */
   lsn(v: bigint): void {
-    const hi = Number(v >> 32n);
-    const lo = Number(v & 0xffff_ffffn);
+    // Number(v) is exact below 2^53 (8 PiB of WAL) and allocates nothing, unlike bigint shifts.
+    const n = Number(v);
+    const exact = n <= Number.MAX_SAFE_INTEGER && n >= 0;
+    const hi = exact ? Math.floor(n / 0x1_0000_0000) : Number(v >> 32n);
+    const lo = exact ? n - hi * 0x1_0000_0000 : Number(v & 0xffff_ffffn);
     this.ensure(20);
     this.buf[this.pos++] = QUOTE;
     this.hex32(hi);

@@ -16,6 +16,8 @@ import type { JsonBytes } from './json-bytes';
 const UNCHANGED_TOAST = Buffer.from('{"unchangedToast":true}');
 const BINARY_OPEN = Buffer.from('{"binary":"');
 const NULL_TEXT = Buffer.from('null');
+const XID = Buffer.from(',"xid":');
+const NEW_KEY = Buffer.from(',"new":');
 
 function writeTuple(out: JsonBytes, t: Tuple): void {
   if (!(t instanceof WireTuple)) {
@@ -53,14 +55,18 @@ function writeNames(out: JsonBytes, m: { relationId: number; schema: string; tab
     out.utf8(`,"relationId":${m.relationId},"schema":${JSON.stringify(m.schema)},"table":${JSON.stringify(m.table)}`);
 }
 
-function writeHead(out: JsonBytes, type: string, m: { lsn: bigint; xid?: number }): void {
-  out.ascii(`{"type":"${type}","lsn":`);
-  out.lsn(m.lsn);
+const HEADS = new Map(
+  ['insert', 'update', 'delete', 'begin', 'commit'].map((t) => [t, Buffer.from(`{"type":"${t}","lsn":`)]),
+);
+
+function writeHead(out: JsonBytes, type: 'insert' | 'update' | 'delete' | 'begin' | 'commit', lsn: bigint): void {
+  out.bytes(HEADS.get(type)!);
+  out.lsn(lsn);
 }
 
 function writeXid(out: JsonBytes, xid: number | undefined): void {
   if (xid === undefined) return;
-  out.ascii(',"xid":');
+  out.bytes(XID);
   out.uint(xid);
 }
 
@@ -82,17 +88,17 @@ export function writeMessageJson(out: JsonBytes, m: DecodedMessage, pgoutput: bo
   }
   switch (m.type) {
     case 'insert':
-      writeHead(out, 'insert', m);
+      writeHead(out, 'insert', m.lsn);
       writeXid(out, m.xid);
       writeNames(out, m, m.new);
-      out.ascii(',"new":');
+      out.bytes(NEW_KEY);
       writeTuple(out, m.new);
       break;
     case 'update':
-      writeHead(out, 'update', m);
+      writeHead(out, 'update', m.lsn);
       writeXid(out, m.xid);
       writeNames(out, m, m.new);
-      out.ascii(',"new":');
+      out.bytes(NEW_KEY);
       writeTuple(out, m.new);
       if (m.old) {
         out.ascii(',"old":');
@@ -106,7 +112,7 @@ export function writeMessageJson(out: JsonBytes, m: DecodedMessage, pgoutput: bo
     case 'delete': {
       const image = m.key ?? m.old;
       if (!image) return out.utf8(messageJson(m, seq));
-      writeHead(out, 'delete', m);
+      writeHead(out, 'delete', m.lsn);
       writeXid(out, m.xid);
       writeNames(out, m, image);
       out.ascii(m.key ? ',"key":' : ',"old":');
@@ -114,14 +120,14 @@ export function writeMessageJson(out: JsonBytes, m: DecodedMessage, pgoutput: bo
       break;
     }
     case 'begin':
-      writeHead(out, 'begin', m);
+      writeHead(out, 'begin', m.lsn);
       out.ascii(',"finalLsn":');
       out.lsn(m.finalLsn);
       out.ascii(`,"commitTime":"${formatPgMicros(m.commitTime)}","xid":`);
       out.uint(m.xid);
       break;
     case 'commit':
-      writeHead(out, 'commit', m);
+      writeHead(out, 'commit', m.lsn);
       out.ascii(`,"flags":${m.flags},"commitLsn":`);
       out.lsn(m.commitLsn);
       out.ascii(',"endLsn":');
