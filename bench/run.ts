@@ -15,7 +15,7 @@ import { walBench, walBenchAvailable } from './wal';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
-const reps = Number(process.argv.find((a) => a.startsWith('--reps='))?.slice(7) ?? 3);
+const reps = Number(process.argv.find((a) => a.startsWith('--reps='))?.slice(7) ?? 5);
 const scale = quick ? 0.1 : 1;
 const SIZES = {
   singleInserts: Math.round(200_000 * scale),
@@ -55,7 +55,7 @@ const node = (contender: string, ...args: string[]): string[] => [
 const CONTENDERS: Contender[] = [
   {
     name: 'walscope stream → NDJSON',
-    note: 'CLI, full decode, NDJSON to /dev/null, proto 4 with streaming',
+    note: 'CLI as shipped (bundled): decodes every message, NDJSON to /dev/null; default protocol (proto 4, streaming on)',
     command: (dsn, slot, end) => [
       process.execPath,
       path.join(root, 'bin/walscope.mjs'),
@@ -74,7 +74,7 @@ const CONTENDERS: Contender[] = [
   },
   {
     name: 'walscope stream → NDJSON (proto 1)',
-    note: 'same, proto_version 1: the big transaction is spilled by the server and sent at commit',
+    note: 'same, proto_version 1, streaming off: the big transaction is spilled by the server and sent at commit',
     command: (dsn, slot, end) => [
       process.execPath,
       path.join(root, 'bin/walscope.mjs'),
@@ -97,13 +97,13 @@ const CONTENDERS: Contender[] = [
   },
   {
     name: 'walscope engine API',
-    note: 'ChangeStream, full decode, no output',
+    note: 'ChangeStream, decodes every message into the typed model (row values as strings), no output',
     command: (dsn, slot, end) => node('engine', dsn, slot, end, 'bench_pub'),
     available: () => true,
   },
   {
     name: 'pg_recvlogical',
-    note: 'C, receive only, proto_version 1, written to /dev/null',
+    note: 'C, receives the pgoutput bytes without decoding them, proto_version 1, written to /dev/null',
     command: (dsn, slot, end) => [
       PG_RECVLOGICAL,
       '-d',
@@ -125,7 +125,7 @@ const CONTENDERS: Contender[] = [
   },
   {
     name: 'pg-logical-replication',
-    note: 'npm package, decodes pgoutput proto 1, acknowledges per commit',
+    note: 'npm package, decodes pgoutput proto 1 into objects, no output, acknowledges per commit',
     command: (dsn, slot, end) => node('pg-logical-replication', dsn, slot, end, 'bench_pub'),
     available: () => fs.existsSync(path.join(root, 'node_modules/pg-logical-replication')),
   },
