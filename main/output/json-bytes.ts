@@ -55,10 +55,11 @@ export class JsonBytes {
     this.pos = 0;
   }
 
-  /** The bytes written so far as a string; the buffer is reused. */
+  /** The bytes written so far as a string; the buffer is reused (or let go when one huge row grew it). */
   takeString(): string {
     const s = this.buf.toString('utf8', 0, this.pos);
     this.pos = 0;
+    if (this.buf.length > 4 * Math.max(this.initial, 256 * 1024)) this.buf = Buffer.allocUnsafe(this.initial);
     return s;
   }
 
