@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { formatLsn } from '../../shared/lsn';
 import type { DecodedMessage } from '../../shared/messages';
 import { messageJson } from '../../shared/messages-json';
 import { NdjsonWriter } from '../cli/ndjson-writer';
@@ -192,6 +193,21 @@ describe('NDJSON bytes written from the wire equal messageJson byte for byte', (
       ),
       { numRuns: FUZZ_RUNS },
     );
+  });
+
+  it('LSNs and integers as formatLsn and String write them, past 2^53 too', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), fc.nat(), (lsn, n) => {
+        const out = new JsonBytes(4);
+        out.lsn(lsn);
+        out.uint(n);
+        expect(out.view().toString()).toBe(`${JSON.stringify(formatLsn(lsn))}${n}`);
+      }),
+    );
+    const out = new JsonBytes(4);
+    for (const lsn of [0n, 2n ** 53n - 1n, 2n ** 53n + 1n, 2n ** 64n - 1n]) out.lsn(lsn);
+    out.uint(0xffff_ffff);
+    expect(out.view().toString()).toBe('"0/0""1FFFFF/FFFFFFFF""200000/1""FFFFFFFF/FFFFFFFF"4294967295');
   });
 
   it('other decoders, whose field order differs, are written by the reference encoder', () => {
