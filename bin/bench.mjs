@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm run bench` (engine throughput, then the renderer under load; `-- --quick` for a short run),
+// `npm run bench` (engine throughput, then the renderer under load; `-- --quick` for a short run,
+// `-- --no-ui` for the throughput part only),
 // `npm run bench:ui` (the renderer only) and `npm run soak`. The harness runs through tsx; what it measures runs bundled, as it ships.
 import { register } from 'tsx/esm/api';
 import { buildCli, cliBundleIsFresh } from './cli-bundle.mjs';
@@ -11,5 +12,5 @@ if (process.argv.includes('--soak')) await import('../bench/soak.ts');
 else if (process.argv.includes('--ui')) await import('../bench/ui.ts');
 else {
   await import('../bench/run.ts');
-  await import('../bench/ui.ts');
+  if (!process.argv.includes('--no-ui')) await import('../bench/ui.ts');
 }

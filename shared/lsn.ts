@@ -19,8 +19,12 @@ export function parseLsn(text: string): Lsn {
 
 export function formatLsn(lsn: Lsn): string {
   if (lsn < 0n || lsn > MAX_LSN) throw new RangeError(`LSN out of range: ${lsn}`);
-  const hi = Number(lsn >> 32n);
-  const lo = Number(lsn & 0xffff_ffffn);
+  // Below 2^53 (8 PiB of WAL) Number(lsn) is exact and the halves need no bigint arithmetic,
+  // which allocates; this runs for every WAL record and row written out.
+  const n = Number(lsn);
+  const exact = n <= Number.MAX_SAFE_INTEGER;
+  const hi = exact ? Math.floor(n / 0x1_0000_0000) : Number(lsn >> 32n);
+  const lo = exact ? n - hi * 0x1_0000_0000 : Number(lsn & 0xffff_ffffn);
   return `${hi.toString(16).toUpperCase()}/${lo.toString(16).toUpperCase()}`;
 }
 

@@ -79,8 +79,11 @@ export function summaryOf(message: AnyMessage): string {
   }
 }
 
-/** A decoded message as a stream row; its JSON text keeps row images in column order. */
-export function toWireRow(m: DecodedMessage, seq: number): WireRow {
+/**
+ * A decoded message as a stream row; its JSON text keeps row images in column order. `json`:
+ * `messageJson(m, seq)` when the caller already made it (main writes it from the wire bytes).
+ */
+export function toWireRow(m: DecodedMessage, seq: number, json: string = messageJson(m, seq)): WireRow {
   return {
     seq,
     type: m.type,
@@ -88,6 +91,6 @@ export function toWireRow(m: DecodedMessage, seq: number): WireRow {
     ...(m.xid !== undefined ? { xid: m.xid } : {}),
     rel: relationOf(m),
     summary: summaryOf(m),
-    json: messageJson(m, seq),
+    json,
   };
 }

@@ -1,3 +1,8 @@
+import { Socket } from 'node:net';
+import type { DecodedMessage } from '../../shared/messages';
+import { JsonBytes } from '../output/json-bytes';
+import { writeMessageJson } from '../output/message-bytes';
+
 /**
  * Exit code when the reader of stdout went away (`walscope stream … | head`): 128 + SIGPIPE, what a
  * shell reports for pg_recvlogical, cat or any C program the kernel ends with SIGPIPE in a pipe.
@@ -6,15 +11,15 @@
 export const EXIT_OUTPUT_CLOSED = 141;
 
 /**
- * Buffered NDJSON output: lines are joined into ~64 KiB writes (one write per line costs more
- * than the decoding), flushed at the latest on the next turn of the event loop so a slow stream
+ * Buffered NDJSON output: lines are written as UTF-8 into one byte buffer and handed on in ~64 KiB
+ * writes (one write per line costs more than the decoding), flushed at the latest on the next turn of the event loop so a slow stream
  * still shows up at once. `write` returns false while the destination is full; the caller pauses
  * the stream and `onDrain` resumes it. When the destination fails (EPIPE: the reader closed the
  * pipe) everything after is dropped and `onClosed` tells the caller to stop.
  */
 export class NdjsonWriter {
-  private parts: string[] = [];
-  private size = 0;
+  private readonly buf: JsonBytes;
+  private readonly reusable: boolean;
   private blocked = false;
   private scheduled = false;
   private closedBy: Error | undefined;
@@ -26,11 +31,12 @@ export class NdjsonWriter {
     private readonly out: NodeJS.WritableStream,
     private readonly highWater = 64 * 1024,
   ) {
+    this.buf = new JsonBytes(highWater + 16 * 1024);
+    this.reusable = out === process.stdout || out instanceof Socket;
     out.on('error', (err: Error) => {
       if (this.closedBy) return;
       this.closedBy = err;
-      this.parts = [];
-      this.size = 0;
+      this.buf.take();
       for (const w of this.drainWaiters.splice(0)) w();
       this.onClosed?.(err);
     });
@@ -48,10 +54,23 @@ export class NdjsonWriter {
   /** One line of JSON text made elsewhere (a message's `messageJson`, which keeps row images in order). */
   writeJson(json: string): boolean {
     if (this.closedBy) return true; // nobody reads any more: never pause the stream for it
-    const line = json + '\n';
-    this.parts.push(line);
-    this.size += line.length;
-    if (this.size >= this.highWater) this.flush();
+    this.buf.utf8(json);
+    return this.endLine();
+  }
+
+  /**
+   * One decoded message as a line, written from its bytes where it can (`writeMessageJson`, the
+   * same text as `messageJson`). `pgoutput`: it comes from the pgoutput decoder.
+   */
+  writeMessage(m: DecodedMessage, pgoutput: boolean): boolean {
+    if (this.closedBy) return true;
+    writeMessageJson(this.buf, m, pgoutput);
+    return this.endLine();
+  }
+
+  private endLine(): boolean {
+    this.buf.byte(0x0a);
+    if (this.buf.pos >= this.highWater) this.flush();
     else if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => {
@@ -63,11 +82,15 @@ export class NdjsonWriter {
   }
 
   flush(): void {
-    if (this.size === 0 || this.closedBy) return;
-    const text = this.parts.length === 1 ? this.parts[0]! : this.parts.join('');
-    this.parts = [];
-    this.size = 0;
-    if (!this.out.write(text) && !this.blocked) {
+    if (this.buf.pos === 0 || this.closedBy) return;
+    const chunk = this.buf.view();
+    const ok = this.out.write(chunk);
+    // Standard output (a file, /dev/null, a pipe or a terminal) or a socket with nothing left queued
+    // has written the bytes out: the buffer can be filled again. Any other stream (a PassThrough)
+    // may hand the same Buffer on to its reader, so it gets a new one each time.
+    if (this.reusable && (this.out as { writableLength?: number }).writableLength === 0) this.buf.reset();
+    else this.buf.take();
+    if (!ok && !this.blocked) {
       this.blocked = true;
       this.out.once('drain', () => {
         this.blocked = false;

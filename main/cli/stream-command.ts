@@ -1,5 +1,4 @@
 import { formatLsn, parseLsn, type Lsn } from '../../shared/lsn';
-import { messageJson } from '../../shared/messages-json';
 import { formatPgMicros } from '../../shared/pgtime';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from '../stream/backoff';
 import { ChangeStream } from '../stream/change-stream';
@@ -80,7 +79,7 @@ export async function streamCommand(argv: readonly string[], io: CliIo): Promise
   const settings = settingsFrom(value(args, 'dsn'), io.env);
   const out = new NdjsonWriter(io.stdout);
 
-  const stream = new ChangeStream(
+  const stream: ChangeStream = new ChangeStream(
     {
       connection: replicationConfig(settings),
       source,
@@ -89,11 +88,12 @@ export async function streamCommand(argv: readonly string[], io: CliIo): Promise
       pluginOptions: pluginOptionFlags(values(args, 'option')),
       walsenderReserve,
       backoff,
+      lazyRowImages: true,
       ...(startLsn !== undefined ? { startLsn } : {}),
       ...(endLsn !== undefined ? { endLsn } : {}),
     },
     {
-      message: (m) => out.writeJson(messageJson(m)),
+      message: (m) => out.writeMessage(m, stream.plugin === 'pgoutput'),
       keepalive: heartbeats
         ? (k) =>
             out.write({

@@ -19,12 +19,14 @@ export interface Decoder {
 export interface DecoderOptions {
   protoVersion?: number;
   binary?: boolean;
+  /** pgoutput: row images as WireTuples (values made on first read); see PgoutputDecoder. */
+  lazyRows?: boolean;
 }
 
 export function createDecoder(plugin: string, options: DecoderOptions = {}): Decoder {
   switch (plugin) {
     case 'pgoutput':
-      return new PgoutputDecoder(options.protoVersion ?? 1);
+      return new PgoutputDecoder(options.protoVersion ?? 1, options.lazyRows ?? false);
     case 'test_decoding':
       return new TestDecodingDecoder();
     case 'wal2json':

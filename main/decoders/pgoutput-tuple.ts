@@ -1,5 +1,5 @@
 import { UNCHANGED_TOAST, type Tuple, type TupleValue } from '../../shared/messages';
-import type { ByteReader } from '../protocol/byte-reader';
+import { ByteReader } from '../protocol/byte-reader';
 
 export interface CachedRelation {
   relationId: number;
@@ -7,12 +7,41 @@ export interface CachedRelation {
   table: string;
   /** Column names in relation order, shared by every tuple of the relation (no per-row copy). */
   names: readonly string[];
+  /** Prepared once for the byte writer (main/output): `"name":` per column, UTF-8. */
+  keyBytes: readonly Buffer[];
+  /** Prepared once: `,"relationId":n,"schema":"…","table":"…"`, UTF-8. */
+  namesBytes: Buffer;
 }
 
-const NULL = 0x6e; // 'n'
-const TOAST = 0x75; // 'u'
-const TEXT = 0x74; // 't'
-const BINARY = 0x62; // 'b'
+export function cachedRelation(relationId: number, schema: string, table: string, names: string[]): CachedRelation {
+  return {
+    relationId,
+    schema,
+    table,
+    names,
+    keyBytes: names.map((n) => Buffer.from(`${JSON.stringify(n)}:`)),
+    namesBytes: Buffer.from(
+      `,"relationId":${relationId},"schema":${JSON.stringify(schema)},"table":${JSON.stringify(table)}`,
+    ),
+  };
+}
+
+export const NULL = 0x6e; // 'n'
+export const TOAST = 0x75; // 'u'
+export const TEXT = 0x74; // 't'
+export const BINARY = 0x62; // 'b'
+
+function checkCount(r: ByteReader, rel: CachedRelation): number {
+  const count = r.i16('TupleData column count');
+  if (count !== rel.names.length) {
+    r.fail(
+      'TupleData column count',
+      `${count} columns, but relation ${rel.schema}.${rel.table} (OID ${rel.relationId}) has ${rel.names.length}`,
+      r.offset - 2,
+    );
+  }
+  return count;
+}
 
 /**
  * TupleData: Int16 column count, then per column 'n' (NULL), 'u' (unchanged TOAST: not sent, so
@@ -20,15 +49,7 @@ const BINARY = 0x62; // 'b'
  * https://www.postgresql.org/docs/current/protocol-logicalrep-message-formats.html#PROTOCOL-LOGICALREP-MESSAGE-FORMATS-TUPLEDATA
  */
 export function readTuple(r: ByteReader, rel: CachedRelation): Tuple {
-  const count = r.i16('TupleData column count');
-  const names = rel.names;
-  if (count !== names.length) {
-    r.fail(
-      'TupleData column count',
-      `${count} columns, but relation ${rel.schema}.${rel.table} (OID ${rel.relationId}) has ${names.length}`,
-      r.offset - 2,
-    );
-  }
+  const count = checkCount(r, rel);
   const values: TupleValue[] = [];
   for (let i = 0; i < count; i++) {
     const kind = r.u8('TupleData column kind');
@@ -41,5 +62,53 @@ export function readTuple(r: ByteReader, rel: CachedRelation): Tuple {
     else r.fail('TupleData column kind', `unknown kind 0x${kind.toString(16)}`, r.offset - 1);
     values.push(value);
   }
-  return { names, values };
+  return { names: rel.names, values };
+}
+
+/**
+ * A row image kept as its checked wire bytes: the values become strings only when read, and the
+ * byte writer (main/output/message-bytes.ts) turns it into JSON text without making them at all.
+ * The bytes are the decoder's own copy of the message, never the reused read buffer.
+ */
+export class WireTuple implements Tuple {
+  private decoded: readonly TupleValue[] | undefined;
+  readonly names: readonly string[];
+
+  constructor(
+    readonly rel: CachedRelation,
+    /** Holds the decoder's copy of the message; TupleData spans [start, end). */
+    readonly buf: Buffer,
+    readonly start: number,
+    readonly end: number,
+  ) {
+    this.names = rel.names;
+  }
+
+  get values(): readonly TupleValue[] {
+    this.decoded ??= readTuple(new ByteReader(this.buf, 'pgoutput', undefined, this.start, this.end), this.rel).values;
+    return this.decoded;
+  }
+
+  /** JSON.stringify and structured copies see a plain tuple. */
+  toJSON(): Tuple {
+    return { names: this.names, values: this.values };
+  }
+}
+
+/**
+ * Checks a TupleData exactly as `readTuple` would (same errors, same order) without making any
+ * value, and returns it as a WireTuple over `copy`, the decoder's own copy of the message, which
+ * starts at `base` there.
+ */
+export function scanTuple(r: ByteReader, rel: CachedRelation, copy: Buffer, base: number): WireTuple {
+  const start = r.offset;
+  const count = checkCount(r, rel);
+  for (let i = 0; i < count; i++) {
+    const kind = r.u8('TupleData column kind');
+    if (kind === TEXT) r.skipText(r.i32('TupleData value length'), 'TupleData text value');
+    else if (kind === BINARY) r.skip(r.i32('TupleData value length'), 'TupleData binary value');
+    else if (kind !== NULL && kind !== TOAST)
+      r.fail('TupleData column kind', `unknown kind 0x${kind.toString(16)}`, r.offset - 1);
+  }
+  return new WireTuple(rel, copy, base + start, base + r.offset);
 }

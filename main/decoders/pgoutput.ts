@@ -1,9 +1,16 @@
 import { isUtf8 } from 'node:buffer';
 import type { Lsn } from '../../shared/lsn';
-import type { DecodedMessage, RelationColumn, ReplicaIdentity, Tuple } from '../../shared/messages';
+import type {
+  DecodedMessage,
+  DeleteMessage,
+  RelationColumn,
+  ReplicaIdentity,
+  Tuple,
+  UpdateMessage,
+} from '../../shared/messages';
 import { ByteReader } from '../protocol/byte-reader';
 import type { Decoder } from './decoder';
-import { readTuple, type CachedRelation } from './pgoutput-tuple';
+import { cachedRelation, readTuple, scanTuple, type CachedRelation } from './pgoutput-tuple';
 
 /**
  * pgoutput, protocol versions 1–4. One method per message; the relation cache lives per stream
@@ -35,6 +42,8 @@ const enum Tag {
 }
 
 const KEY = 0x4b; // 'K'
+/** Bytes per slab of copied row messages (lazy row images). */
+const SLAB = 128 * 1024;
 const OLD = 0x4f; // 'O'
 const NEW = 0x4e; // 'N'
 
@@ -44,9 +53,20 @@ export class PgoutputDecoder implements Decoder {
   readonly plugin = 'pgoutput';
   private readonly relations = new Map<number, CachedRelation>();
   private txnXid: number | undefined;
+  private slab = Buffer.alloc(0);
+  private slabPos = 0;
+  /** Where the message being decoded starts in `slab`. */
+  private slabBase = 0;
   private streamXid: number | undefined;
 
-  constructor(readonly protoVersion: number) {}
+  /**
+   * `lazyRows`: row images are WireTuples (checked bytes, values made on first read) instead of
+   * decoded value arrays, for consumers that mostly write them out as JSON (the CLI, the view).
+   */
+  constructor(
+    readonly protoVersion: number,
+    private readonly lazyRows = false,
+  ) {}
 
   reset(): void {
     this.relations.clear();
@@ -55,6 +75,9 @@ export class PgoutputDecoder implements Decoder {
   }
 
   decode(data: Buffer, lsn: Lsn): DecodedMessage {
+    const first = data[0];
+    // A lazy row image outlives this call, so it keeps its own copy of the bytes.
+    if (this.lazyRows && (first === Tag.Insert || first === Tag.Update || first === Tag.Delete)) this.copyToSlab(data);
     const r = new ByteReader(data, 'pgoutput', lsn);
     const tag = r.u8('message type');
     switch (tag) {
@@ -98,7 +121,20 @@ export class PgoutputDecoder implements Decoder {
         const xid = this.streamedXid(r);
         const rel = this.rel(r);
         if (r.u8('Insert tuple marker') !== NEW) r.fail('Insert tuple marker', "expected 'N'", r.offset - 1);
-        return { type: 'insert', lsn, ...this.xidField(xid), ...this.names(rel), new: readTuple(r, rel) };
+        const tx = this.currentXid(xid);
+        const image = this.tuple(r, rel);
+        // Literals, not spreads: this runs once per row (the key order is the NDJSON order).
+        return tx === undefined
+          ? { type: 'insert', lsn, relationId: rel.relationId, schema: rel.schema, table: rel.table, new: image }
+          : {
+              type: 'insert',
+              lsn,
+              xid: tx,
+              relationId: rel.relationId,
+              schema: rel.schema,
+              table: rel.table,
+              new: image,
+            };
       }
       case Tag.Update: {
         const xid = this.streamedXid(r);
@@ -106,17 +142,24 @@ export class PgoutputDecoder implements Decoder {
         let marker = r.u8('Update tuple marker');
         let old: Tuple | undefined;
         let key: Tuple | undefined;
-        if (marker === KEY) key = readTuple(r, rel);
-        else if (marker === OLD) old = readTuple(r, rel);
+        if (marker === KEY) key = this.tuple(r, rel);
+        else if (marker === OLD) old = this.tuple(r, rel);
         if (marker === KEY || marker === OLD) marker = r.u8('Update new tuple marker');
         if (marker !== NEW) r.fail('Update tuple marker', "expected 'K', 'O' or 'N'", r.offset - 1);
-        const m: DecodedMessage = {
-          type: 'update',
-          lsn,
-          ...this.xidField(xid),
-          ...this.names(rel),
-          new: readTuple(r, rel),
-        };
+        const tx = this.currentXid(xid);
+        const image = this.tuple(r, rel);
+        const m: UpdateMessage =
+          tx === undefined
+            ? { type: 'update', lsn, relationId: rel.relationId, schema: rel.schema, table: rel.table, new: image }
+            : {
+                type: 'update',
+                lsn,
+                xid: tx,
+                relationId: rel.relationId,
+                schema: rel.schema,
+                table: rel.table,
+                new: image,
+              };
         if (old) m.old = old;
         if (key) m.key = key;
         return m;
@@ -126,14 +169,15 @@ export class PgoutputDecoder implements Decoder {
         const rel = this.rel(r);
         const marker = r.u8('Delete tuple marker');
         if (marker !== KEY && marker !== OLD) r.fail('Delete tuple marker', "expected 'K' or 'O'", r.offset - 1);
-        const tuple = readTuple(r, rel);
-        return {
-          type: 'delete',
-          lsn,
-          ...this.xidField(xid),
-          ...this.names(rel),
-          ...(marker === KEY ? { key: tuple } : { old: tuple }),
-        };
+        const tx = this.currentXid(xid);
+        const image = this.tuple(r, rel);
+        const m: DeleteMessage =
+          tx === undefined
+            ? { type: 'delete', lsn, relationId: rel.relationId, schema: rel.schema, table: rel.table }
+            : { type: 'delete', lsn, xid: tx, relationId: rel.relationId, schema: rel.schema, table: rel.table };
+        if (marker === KEY) m.key = image;
+        else m.old = image;
+        return m;
       }
       case Tag.Truncate:
         return this.truncate(r, lsn);
@@ -257,13 +301,36 @@ export class PgoutputDecoder implements Decoder {
     }
   }
 
+  private tuple(r: ByteReader, rel: CachedRelation): Tuple {
+    return this.lazyRows ? scanTuple(r, rel, this.slab, this.slabBase) : readTuple(r, rel);
+  }
+
+  /**
+   * Copies a row message into the current slab (one allocation per SLAB bytes, not per row);
+   * its row images point there. A slab lives as long as any row image that points into it.
+   */
+  private copyToSlab(data: Buffer): void {
+    const n = data.length;
+    if (this.slabPos + n > this.slab.length) {
+      this.slab = Buffer.allocUnsafeSlow(Math.max(SLAB, n));
+      this.slabPos = 0;
+    }
+    this.slab.set(data, this.slabPos);
+    this.slabBase = this.slabPos;
+    this.slabPos += n;
+  }
+
   /** Messages inside a stream block start with the (sub)transaction's xid. */
   private streamedXid(r: ByteReader): number | undefined {
     return this.streamXid !== undefined && this.protoVersion >= 2 ? r.u32('streamed xid') : undefined;
   }
 
+  private currentXid(streamed: number | undefined): number | undefined {
+    return streamed ?? this.streamXid ?? this.txnXid;
+  }
+
   private xidField(streamed: number | undefined): { xid?: number } {
-    const xid = streamed ?? this.streamXid ?? this.txnXid;
+    const xid = this.currentXid(streamed);
     return xid !== undefined ? { xid } : {};
   }
 
@@ -272,10 +339,6 @@ export class PgoutputDecoder implements Decoder {
     const rel = this.relations.get(id);
     if (!rel) r.fail('relation OID', `relation ${id} was never announced by a Relation message`, r.offset - 4);
     return rel;
-  }
-
-  private names(rel: CachedRelation): { relationId: number; schema: string; table: string } {
-    return { relationId: rel.relationId, schema: rel.schema, table: rel.table };
   }
 
   private relation(r: ByteReader, lsn: Lsn): DecodedMessage {
@@ -299,7 +362,15 @@ export class PgoutputDecoder implements Decoder {
         typeMod: r.i32('Relation column typmod'),
       });
     }
-    this.relations.set(relationId, { relationId, schema, table, names: columns.map((c) => c.name) });
+    this.relations.set(
+      relationId,
+      cachedRelation(
+        relationId,
+        schema,
+        table,
+        columns.map((c) => c.name),
+      ),
+    );
     return { type: 'relation', lsn, relationId, schema, table, replicaIdentity, columns, ...this.xidField(xid) };
   }
 

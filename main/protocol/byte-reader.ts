@@ -111,6 +111,27 @@ export class ByteReader {
     return s;
   }
 
+  /** Checks that `n` bytes of well-formed UTF-8 follow and steps over them (the value is read later). */
+  skipText(n: number, field: string): void {
+    this.lengthOk(n, field);
+    const start = this.offset;
+    const buf = this.buf;
+    const end = start + n;
+    for (let i = start; i < end; i++) {
+      if (buf[i]! >= 0x80) {
+        if (!isUtf8(buf.subarray(start, end))) this.fail(field, 'invalid UTF-8', start);
+        break;
+      }
+    }
+    this.offset = end;
+  }
+
+  /** Steps over `n` bytes. */
+  skip(n: number, field: string): void {
+    this.lengthOk(n, field);
+    this.offset += n;
+  }
+
   /** A view of `n` bytes (shares memory with the message: copy it if it must outlive the read). */
   bytes(n: number, field: string): Buffer {
     this.lengthOk(n, field);

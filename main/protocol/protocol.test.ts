@@ -19,7 +19,7 @@ import {
   startPhysicalReplicationSql,
   validateSlotName,
 } from './commands';
-import { parseServerCopyData } from './copy-messages';
+import { parseLogicalCopyData, parseServerCopyData } from './copy-messages';
 import { buildStandbyStatusUpdate, feedbackIntervalMs, parseStandbyStatusUpdate, statusFieldsFor } from './feedback';
 import { ProtocolError } from './protocol-error';
 
@@ -67,6 +67,26 @@ describe('CopyData from the server', () => {
     k.writeBigInt64BE(6n, 9);
     k[17] = 1;
     expect(parseServerCopyData(k)).toEqual({ kind: 'keepalive', walEnd: 0x30n, sendTime: 6n, replyRequested: true });
+  });
+  it('the logical hot path reads the same walStart and payload, and fails the same way', () => {
+    // Both short frames and frames long enough for an XLogData header (fast-check favours short ones).
+    const frames = fc.oneof(fc.uint8Array({ maxLength: 64 }), fc.uint8Array({ minLength: 25, maxLength: 64 }));
+    fc.assert(
+      fc.property(frames, fc.boolean(), (bytes, xlog) => {
+        const b = Buffer.from(bytes);
+        if (xlog && b.length > 0) b[0] = 0x77;
+        let full: ReturnType<typeof parseServerCopyData> | Error;
+        try {
+          full = parseServerCopyData(b);
+        } catch (e) {
+          full = e as Error;
+        }
+        if (full instanceof Error) expect(() => parseLogicalCopyData(b)).toThrow(full.message);
+        else if (full.kind === 'keepalive') expect(parseLogicalCopyData(b)).toEqual(full);
+        else expect(parseLogicalCopyData(b)).toEqual({ kind: 'xlogdata', walStart: full.walStart, data: full.data });
+      }),
+      { numRuns: FUZZ_RUNS },
+    );
   });
   it('any bytes: a message or a ProtocolError', () => {
     fc.assert(

@@ -14,6 +14,7 @@ import {
   WS_TOKEN_PATTERN,
   type ServerFrame,
 } from '../../shared/contract/ws-protocol';
+import { encodeBatchFrame } from '../../shared/contract/ws-batch';
 import { SessionManager, type SessionManagerOptions } from '../sessions/session-manager';
 import {
   declaredContract,
@@ -146,7 +147,12 @@ function attachSocket(
   const send = (frame: ServerFrame): void => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
   };
-  const emit = <K extends EventName>(name: K, payload: EventPayload<K>): void => send({ kind: 'event', name, payload });
+  const emit = <K extends EventName>(name: K, payload: EventPayload<K>): void => {
+    // Rows carry their JSON text already: spliced into the frame, not escaped into it again.
+    if (name === 'stream.batch') {
+      if (ws.readyState === ws.OPEN) ws.send(encodeBatchFrame(name, payload as EventPayload<'stream.batch'>));
+    } else send({ kind: 'event', name, payload });
+  };
   const manager = new SessionManager(
     { ...opts, shell: 'serve', transportReady: () => ws.bufferedAmount < WS_HIGH_WATER },
     emit,

@@ -3,6 +3,8 @@ import { WalscopeError } from '../../shared/errors';
 import { formatLsn } from '../../shared/lsn';
 import { toWireRow } from '../../shared/wire-row';
 import { RawArena } from '../bridge/raw-arena';
+import { JsonBytes } from '../output/json-bytes';
+import { writeMessageJson } from '../output/message-bytes';
 import { StreamBatcher } from '../bridge/stream-batcher';
 import type { WalscopeClientConfig } from '../connection';
 import { ChangeStream } from '../stream/change-stream';
@@ -22,6 +24,7 @@ export class LiveStream {
   private readonly batcher: StreamBatcher;
   private readonly statsTimer: NodeJS.Timeout;
   private readonly raw = new RawArena();
+  private readonly json = new JsonBytes(4096);
   private seq = 0;
   finished = false;
 
@@ -55,13 +58,16 @@ export class LiveStream {
         source,
         mode,
         publications: req.publications,
+        lazyRowImages: true,
         ...(opts.walsenderReserve !== undefined ? { walsenderReserve: opts.walsenderReserve } : {}),
       },
       {
         message: (m, raw) => {
           const seq = this.seq++;
           this.raw.put(seq, raw);
-          this.batcher.push(toWireRow(m, seq));
+          // The row's JSON once, written from the wire bytes (the same text as messageJson).
+          writeMessageJson(this.json, m, this.stream.plugin === 'pgoutput', seq);
+          this.batcher.push(toWireRow(m, seq, this.json.takeString()));
           return true;
         },
         state: (e) => {

@@ -69,6 +69,11 @@ export interface ChangeStreamOptions {
   allowSynchronousMatch?: boolean;
   /** Aborting is stop(): a server call still waiting is cancelled (CancelRequest). */
   signal?: AbortSignal;
+  /**
+   * Row images as WireTuples: checked at decode time, values made only when read. For handlers
+   * that write rows out as JSON (main/output/message-bytes.ts) and read few values themselves.
+   */
+  lazyRowImages?: boolean;
   /** Refuse to start (not to reconnect) when fewer walsender slots would stay free; none if unset. */
   walsenderReserve?: WalsenderReserve;
 }
@@ -110,6 +115,11 @@ export class ChangeStream {
   /** The slot currently streamed (the temporary slot or copy name for those sources). */
   get currentSlot(): string | undefined {
     return this.slotName;
+  }
+
+  /** The output plugin being decoded (known once the slot is open). */
+  get plugin(): string | undefined {
+    return this.decoder?.plugin;
   }
 
   get backendPid(): number | undefined {
@@ -215,7 +225,10 @@ export class ChangeStream {
     }
     const pluginOptions = await pluginOptionsFor(conn, prepared.plugin, this.options);
     if (!this.decoder || this.decoder.plugin !== prepared.plugin) {
-      this.decoder = createDecoder(prepared.plugin, pluginOptions.decoder);
+      this.decoder = createDecoder(prepared.plugin, {
+        ...pluginOptions.decoder,
+        lazyRows: this.options.lazyRowImages ?? false,
+      });
     } else {
       this.decoder.reset(); // the server re-sends Relation messages on a new connection
     }

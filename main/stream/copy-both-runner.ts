@@ -4,7 +4,7 @@ import { nowPgMicros } from '../../shared/pgtime';
 import { unreachable } from '../../shared/unreachable';
 import { toWalscopeError } from './pg-errors';
 import { WalscopeError } from '../../shared/errors';
-import { parseServerCopyData, type PrimaryKeepalive } from '../protocol/copy-messages';
+import { parseLogicalCopyData, type PrimaryKeepalive } from '../protocol/copy-messages';
 import { buildStandbyStatusUpdate, feedbackIntervalMs, statusFieldsFor, type FeedbackMode } from '../protocol/feedback';
 import type { Decoder } from '../decoders/decoder';
 import { ProtocolError } from '../protocol/protocol-error';
@@ -174,7 +174,7 @@ export class CopyBothRunner {
   private onData(payload: Buffer): void {
     if (this.outcome || this.failed) return;
     try {
-      const msg = parseServerCopyData(payload);
+      const msg = parseLogicalCopyData(payload);
       const p = this.o.progress;
       const now = Date.now();
       this.lastPingAtMs = undefined;

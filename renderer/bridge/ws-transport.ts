@@ -1,4 +1,5 @@
 import { CONTRACT_VERSION, contractMismatch, type WalscopeApi } from '../../shared/contract';
+import { parseServerFrame } from '../../shared/contract/ws-batch';
 import type { ServerFrame } from '../../shared/contract/ws-protocol';
 import type { ErrorInfo, Result } from '../../shared/errors';
 
@@ -65,7 +66,7 @@ export function createWsApi(socket: SocketLike, onVersionMismatch?: (server: num
   socket.addEventListener('message', (ev) => {
     let frame: ServerFrame;
     try {
-      frame = JSON.parse(String(ev.data)) as ServerFrame;
+      frame = parseServerFrame(String(ev.data));
     } catch {
       return;
     }

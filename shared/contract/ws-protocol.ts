@@ -1,5 +1,6 @@
 /**
- * Framing of the contract over the serve-mode WebSocket (one JSON object per text frame).
+ * Framing of the contract over the serve-mode WebSocket (one JSON object per text frame, except
+ * `stream.batch`, whose rows' JSON texts are spliced after a JSON header line: ws-batch.ts).
  * The socket is authenticated with the random token from the printed URL (`/#token=…`, read by
  * the page), offered as a second subprotocol `walscope.token.<token>` beside `walscope.v1`: the
  * server checks it before the upgrade and answers with `walscope.v1` only. The static page

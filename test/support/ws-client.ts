@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import { CONTRACT_VERSION } from '../../shared/contract';
+import { parseServerFrame } from '../../shared/contract/ws-batch';
 import { WS_SUBPROTOCOL, WS_TOKEN_PROTOCOL_PREFIX, type ServerFrame } from '../../shared/contract/ws-protocol';
 import type { Result } from '../../shared/errors';
 
@@ -62,7 +63,7 @@ export function connectWs(
     const waiters = new Set<() => void>();
     let next = 1;
     ws.on('message', (data) => {
-      const f = JSON.parse(String(data)) as ServerFrame;
+      const f: ServerFrame = parseServerFrame(String(data));
       if (f.kind === 'result') pending.get(f.id)?.(f.result);
       if (f.kind === 'event') {
         events.push({ name: f.name, payload: f.payload as Record<string, unknown> });
