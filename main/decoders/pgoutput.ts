@@ -80,225 +80,257 @@ export class PgoutputDecoder implements Decoder {
     if (this.lazyRows && (first === Tag.Insert || first === Tag.Update || first === Tag.Delete)) this.copyToSlab(data);
     const r = new ByteReader(data, 'pgoutput', lsn);
     const tag = r.u8('message type');
+    // One method per message, as the protocol documents them:
+    // https://www.postgresql.org/docs/current/protocol-logicalrep-message-formats.html
     switch (tag) {
-      case Tag.Begin: {
-        const finalLsn = r.u64('Begin final LSN');
-        const commitTime = r.i64('Begin commit time');
-        const xid = r.u32('Begin xid');
-        this.txnXid = xid;
-        return { type: 'begin', lsn, finalLsn, commitTime, xid };
-      }
-      case Tag.Commit: {
-        const m = {
-          type: 'commit' as const,
-          lsn,
-          flags: r.u8('Commit flags'),
-          commitLsn: r.u64('Commit LSN'),
-          endLsn: r.u64('Commit end LSN'),
-          commitTime: r.i64('Commit time'),
-          ...this.xidField(undefined),
-        };
-        this.txnXid = undefined;
-        return m;
-      }
+      case Tag.Begin:
+        return this.begin(r, lsn);
+      case Tag.Commit:
+        return this.commit(r, lsn);
       case Tag.Origin:
-        return {
-          type: 'origin',
-          lsn,
-          originLsn: r.u64('Origin LSN'),
-          name: r.cstring('Origin name'),
-          ...this.xidField(undefined),
-        };
+        return this.origin(r, lsn);
       case Tag.Relation:
         return this.relation(r, lsn);
-      case Tag.Type: {
-        const xid = this.streamedXid(r);
-        const typeOid = r.u32('Type OID');
-        const schema = namespace(r.cstring('Type namespace'));
-        return { type: 'type', lsn, typeOid, schema, name: r.cstring('Type name'), ...this.xidField(xid) };
-      }
-      case Tag.Insert: {
-        const xid = this.streamedXid(r);
-        const rel = this.rel(r);
-        if (r.u8('Insert tuple marker') !== NEW) r.fail('Insert tuple marker', "expected 'N'", r.offset - 1);
-        const tx = this.currentXid(xid);
-        const image = this.tuple(r, rel);
-        // Literals, not spreads: this runs once per row (the key order is the NDJSON order).
-        return tx === undefined
-          ? { type: 'insert', lsn, relationId: rel.relationId, schema: rel.schema, table: rel.table, new: image }
-          : {
-              type: 'insert',
-              lsn,
-              xid: tx,
-              relationId: rel.relationId,
-              schema: rel.schema,
-              table: rel.table,
-              new: image,
-            };
-      }
-      case Tag.Update: {
-        const xid = this.streamedXid(r);
-        const rel = this.rel(r);
-        let marker = r.u8('Update tuple marker');
-        let old: Tuple | undefined;
-        let key: Tuple | undefined;
-        if (marker === KEY) key = this.tuple(r, rel);
-        else if (marker === OLD) old = this.tuple(r, rel);
-        if (marker === KEY || marker === OLD) marker = r.u8('Update new tuple marker');
-        if (marker !== NEW) r.fail('Update tuple marker', "expected 'K', 'O' or 'N'", r.offset - 1);
-        const tx = this.currentXid(xid);
-        const image = this.tuple(r, rel);
-        const m: UpdateMessage =
-          tx === undefined
-            ? { type: 'update', lsn, relationId: rel.relationId, schema: rel.schema, table: rel.table, new: image }
-            : {
-                type: 'update',
-                lsn,
-                xid: tx,
-                relationId: rel.relationId,
-                schema: rel.schema,
-                table: rel.table,
-                new: image,
-              };
-        if (old) m.old = old;
-        if (key) m.key = key;
-        return m;
-      }
-      case Tag.Delete: {
-        const xid = this.streamedXid(r);
-        const rel = this.rel(r);
-        const marker = r.u8('Delete tuple marker');
-        if (marker !== KEY && marker !== OLD) r.fail('Delete tuple marker', "expected 'K' or 'O'", r.offset - 1);
-        const tx = this.currentXid(xid);
-        const image = this.tuple(r, rel);
-        const m: DeleteMessage =
-          tx === undefined
-            ? { type: 'delete', lsn, relationId: rel.relationId, schema: rel.schema, table: rel.table }
-            : { type: 'delete', lsn, xid: tx, relationId: rel.relationId, schema: rel.schema, table: rel.table };
-        if (marker === KEY) m.key = image;
-        else m.old = image;
-        return m;
-      }
+      case Tag.Type:
+        return this.type(r, lsn);
+      case Tag.Insert:
+        return this.insert(r, lsn);
+      case Tag.Update:
+        return this.update(r, lsn);
+      case Tag.Delete:
+        return this.delete(r, lsn);
       case Tag.Truncate:
         return this.truncate(r, lsn);
-      case Tag.Message: {
-        const xid = this.streamedXid(r);
-        const flags = r.u8('Message flags');
-        const messageLsn = r.u64('Message LSN');
-        const prefix = r.cstring('Message prefix');
-        const content = r.bytes(r.i32('Message content length'), 'Message content');
-        return {
-          type: 'message',
-          lsn,
-          ...this.xidField(xid),
-          transactional: (flags & 1) === 1,
-          messageLsn,
-          prefix,
-          content: isUtf8(content) ? content.toString('utf8') : null,
-          contentHex: content.toString('hex'),
-        };
-      }
-      case Tag.StreamStart: {
-        if (this.streamXid !== undefined)
-          r.fail('message type', `Stream Start while the block for xid ${this.streamXid} is still open`, 0);
-        const xid = r.u32('Stream Start xid');
-        const first = r.u8('Stream Start first segment');
-        this.streamXid = xid;
-        return { type: 'stream_start', lsn, xid, firstSegment: first === 1 };
-      }
+      case Tag.Message:
+        return this.message(r, lsn);
+      case Tag.StreamStart:
+        return this.streamStart(r, lsn);
       case Tag.StreamStop:
-        if (this.streamXid === undefined) r.fail('message type', 'Stream Stop without an open stream block', 0);
-        this.streamXid = undefined;
-        return { type: 'stream_stop', lsn };
+        return this.streamStop(r, lsn);
       case Tag.StreamCommit:
-        return {
-          type: 'stream_commit',
-          lsn,
-          xid: r.u32('Stream Commit xid'),
-          flags: r.u8('Stream Commit flags'),
-          commitLsn: r.u64('Stream Commit LSN'),
-          endLsn: r.u64('Stream Commit end LSN'),
-          commitTime: r.i64('Stream Commit time'),
-        };
-      case Tag.StreamAbort: {
-        const xid = r.u32('Stream Abort xid');
-        const subXid = r.u32('Stream Abort subtransaction xid');
-        // Protocol 4 with parallel streaming adds the abort LSN and time.
-        if (this.protoVersion >= 4 && r.remaining >= 16) {
-          return {
-            type: 'stream_abort',
-            lsn,
-            xid,
-            subXid,
-            abortLsn: r.u64('Stream Abort LSN'),
-            abortTime: r.i64('Stream Abort time'),
-          };
-        }
-        return { type: 'stream_abort', lsn, xid, subXid };
-      }
-      case Tag.BeginPrepare: {
-        const prepareLsn = r.u64('Begin Prepare LSN');
-        const endLsn = r.u64('Begin Prepare end LSN');
-        const prepareTime = r.i64('Begin Prepare time');
-        const xid = r.u32('Begin Prepare xid');
-        this.txnXid = xid;
-        return {
-          type: 'begin_prepare',
-          lsn,
-          prepareLsn,
-          endLsn,
-          prepareTime,
-          xid,
-          gid: r.cstring('Begin Prepare gid'),
-        };
-      }
+        return this.streamCommit(r, lsn);
+      case Tag.StreamAbort:
+        return this.streamAbort(r, lsn);
+      case Tag.BeginPrepare:
+        return this.beginPrepare(r, lsn);
       case Tag.Prepare:
-      case Tag.StreamPrepare: {
-        const name = tag === Tag.Prepare ? 'Prepare' : 'Stream Prepare';
-        const flags = r.u8(`${name} flags`);
-        const prepareLsn = r.u64(`${name} LSN`);
-        const endLsn = r.u64(`${name} end LSN`);
-        const prepareTime = r.i64(`${name} time`);
-        const xid = r.u32(`${name} xid`);
-        const gid = r.cstring(`${name} gid`);
-        if (tag === Tag.Prepare) this.txnXid = undefined;
-        return {
-          type: tag === Tag.Prepare ? 'prepare' : 'stream_prepare',
-          lsn,
-          flags,
-          prepareLsn,
-          endLsn,
-          prepareTime,
-          xid,
-          gid,
-        };
-      }
+        return this.prepare(r, lsn, 'prepare');
+      case Tag.StreamPrepare:
+        return this.prepare(r, lsn, 'stream_prepare');
       case Tag.CommitPrepared:
-        return {
-          type: 'commit_prepared',
-          lsn,
-          flags: r.u8('Commit Prepared flags'),
-          commitLsn: r.u64('Commit Prepared LSN'),
-          endLsn: r.u64('Commit Prepared end LSN'),
-          commitTime: r.i64('Commit Prepared time'),
-          xid: r.u32('Commit Prepared xid'),
-          gid: r.cstring('Commit Prepared gid'),
-        };
+        return this.commitPrepared(r, lsn);
       case Tag.RollbackPrepared:
-        return {
-          type: 'rollback_prepared',
-          lsn,
-          flags: r.u8('Rollback Prepared flags'),
-          prepareEndLsn: r.u64('Rollback Prepared prepare end LSN'),
-          rollbackEndLsn: r.u64('Rollback Prepared end LSN'),
-          prepareTime: r.i64('Rollback Prepared prepare time'),
-          rollbackTime: r.i64('Rollback Prepared time'),
-          xid: r.u32('Rollback Prepared xid'),
-          gid: r.cstring('Rollback Prepared gid'),
-        };
+        return this.rollbackPrepared(r, lsn);
       default:
         return r.fail('message type', `unknown pgoutput message 0x${tag.toString(16).padStart(2, '0')}`, 0);
     }
+  }
+
+  private begin(r: ByteReader, lsn: Lsn): DecodedMessage {
+    const finalLsn = r.u64('Begin final LSN');
+    const commitTime = r.i64('Begin commit time');
+    const xid = r.u32('Begin xid');
+    this.txnXid = xid;
+    return { type: 'begin', lsn, finalLsn, commitTime, xid };
+  }
+
+  private commit(r: ByteReader, lsn: Lsn): DecodedMessage {
+    const m = {
+      type: 'commit' as const,
+      lsn,
+      flags: r.u8('Commit flags'),
+      commitLsn: r.u64('Commit LSN'),
+      endLsn: r.u64('Commit end LSN'),
+      commitTime: r.i64('Commit time'),
+      ...this.xidField(undefined),
+    };
+    this.txnXid = undefined;
+    return m;
+  }
+
+  private origin(r: ByteReader, lsn: Lsn): DecodedMessage {
+    return {
+      type: 'origin',
+      lsn,
+      originLsn: r.u64('Origin LSN'),
+      name: r.cstring('Origin name'),
+      ...this.xidField(undefined),
+    };
+  }
+
+  private type(r: ByteReader, lsn: Lsn): DecodedMessage {
+    const xid = this.streamedXid(r);
+    const typeOid = r.u32('Type OID');
+    const schema = namespace(r.cstring('Type namespace'));
+    return { type: 'type', lsn, typeOid, schema, name: r.cstring('Type name'), ...this.xidField(xid) };
+  }
+
+  private insert(r: ByteReader, lsn: Lsn): DecodedMessage {
+    const xid = this.streamedXid(r);
+    const rel = this.rel(r);
+    if (r.u8('Insert tuple marker') !== NEW) r.fail('Insert tuple marker', "expected 'N'", r.offset - 1);
+    const tx = this.currentXid(xid);
+    const image = this.tuple(r, rel);
+    // Literals, not spreads: this runs once per row (the key order is the NDJSON order).
+    return tx === undefined
+      ? { type: 'insert', lsn, relationId: rel.relationId, schema: rel.schema, table: rel.table, new: image }
+      : { type: 'insert', lsn, xid: tx, relationId: rel.relationId, schema: rel.schema, table: rel.table, new: image };
+  }
+
+  private update(r: ByteReader, lsn: Lsn): DecodedMessage {
+    const xid = this.streamedXid(r);
+    const rel = this.rel(r);
+    let marker = r.u8('Update tuple marker');
+    let old: Tuple | undefined;
+    let key: Tuple | undefined;
+    if (marker === KEY) key = this.tuple(r, rel);
+    else if (marker === OLD) old = this.tuple(r, rel);
+    if (marker === KEY || marker === OLD) marker = r.u8('Update new tuple marker');
+    if (marker !== NEW) r.fail('Update tuple marker', "expected 'K', 'O' or 'N'", r.offset - 1);
+    const tx = this.currentXid(xid);
+    const image = this.tuple(r, rel);
+    const m: UpdateMessage =
+      tx === undefined
+        ? { type: 'update', lsn, relationId: rel.relationId, schema: rel.schema, table: rel.table, new: image }
+        : {
+            type: 'update',
+            lsn,
+            xid: tx,
+            relationId: rel.relationId,
+            schema: rel.schema,
+            table: rel.table,
+            new: image,
+          };
+    if (old) m.old = old;
+    if (key) m.key = key;
+    return m;
+  }
+
+  private delete(r: ByteReader, lsn: Lsn): DecodedMessage {
+    const xid = this.streamedXid(r);
+    const rel = this.rel(r);
+    const marker = r.u8('Delete tuple marker');
+    if (marker !== KEY && marker !== OLD) r.fail('Delete tuple marker', "expected 'K' or 'O'", r.offset - 1);
+    const tx = this.currentXid(xid);
+    const image = this.tuple(r, rel);
+    const m: DeleteMessage =
+      tx === undefined
+        ? { type: 'delete', lsn, relationId: rel.relationId, schema: rel.schema, table: rel.table }
+        : { type: 'delete', lsn, xid: tx, relationId: rel.relationId, schema: rel.schema, table: rel.table };
+    if (marker === KEY) m.key = image;
+    else m.old = image;
+    return m;
+  }
+
+  private message(r: ByteReader, lsn: Lsn): DecodedMessage {
+    const xid = this.streamedXid(r);
+    const flags = r.u8('Message flags');
+    const messageLsn = r.u64('Message LSN');
+    const prefix = r.cstring('Message prefix');
+    const content = r.bytes(r.i32('Message content length'), 'Message content');
+    return {
+      type: 'message',
+      lsn,
+      ...this.xidField(xid),
+      transactional: (flags & 1) === 1,
+      messageLsn,
+      prefix,
+      content: isUtf8(content) ? content.toString('utf8') : null,
+      contentHex: content.toString('hex'),
+    };
+  }
+
+  private streamStart(r: ByteReader, lsn: Lsn): DecodedMessage {
+    if (this.streamXid !== undefined)
+      r.fail('message type', `Stream Start while the block for xid ${this.streamXid} is still open`, 0);
+    const xid = r.u32('Stream Start xid');
+    const first = r.u8('Stream Start first segment');
+    this.streamXid = xid;
+    return { type: 'stream_start', lsn, xid, firstSegment: first === 1 };
+  }
+
+  private streamStop(r: ByteReader, lsn: Lsn): DecodedMessage {
+    if (this.streamXid === undefined) r.fail('message type', 'Stream Stop without an open stream block', 0);
+    this.streamXid = undefined;
+    return { type: 'stream_stop', lsn };
+  }
+
+  private streamCommit(r: ByteReader, lsn: Lsn): DecodedMessage {
+    return {
+      type: 'stream_commit',
+      lsn,
+      xid: r.u32('Stream Commit xid'),
+      flags: r.u8('Stream Commit flags'),
+      commitLsn: r.u64('Stream Commit LSN'),
+      endLsn: r.u64('Stream Commit end LSN'),
+      commitTime: r.i64('Stream Commit time'),
+    };
+  }
+
+  private streamAbort(r: ByteReader, lsn: Lsn): DecodedMessage {
+    const xid = r.u32('Stream Abort xid');
+    const subXid = r.u32('Stream Abort subtransaction xid');
+    // Protocol 4 with parallel streaming adds the abort LSN and time.
+    if (this.protoVersion >= 4 && r.remaining >= 16) {
+      return {
+        type: 'stream_abort',
+        lsn,
+        xid,
+        subXid,
+        abortLsn: r.u64('Stream Abort LSN'),
+        abortTime: r.i64('Stream Abort time'),
+      };
+    }
+    return { type: 'stream_abort', lsn, xid, subXid };
+  }
+
+  private beginPrepare(r: ByteReader, lsn: Lsn): DecodedMessage {
+    const prepareLsn = r.u64('Begin Prepare LSN');
+    const endLsn = r.u64('Begin Prepare end LSN');
+    const prepareTime = r.i64('Begin Prepare time');
+    const xid = r.u32('Begin Prepare xid');
+    this.txnXid = xid;
+    return { type: 'begin_prepare', lsn, prepareLsn, endLsn, prepareTime, xid, gid: r.cstring('Begin Prepare gid') };
+  }
+
+  /** Prepare and Stream Prepare share one layout. */
+  private prepare(r: ByteReader, lsn: Lsn, type: 'prepare' | 'stream_prepare'): DecodedMessage {
+    const name = type === 'prepare' ? 'Prepare' : 'Stream Prepare';
+    const flags = r.u8(`${name} flags`);
+    const prepareLsn = r.u64(`${name} LSN`);
+    const endLsn = r.u64(`${name} end LSN`);
+    const prepareTime = r.i64(`${name} time`);
+    const xid = r.u32(`${name} xid`);
+    const gid = r.cstring(`${name} gid`);
+    if (type === 'prepare') this.txnXid = undefined;
+    return { type, lsn, flags, prepareLsn, endLsn, prepareTime, xid, gid };
+  }
+
+  private commitPrepared(r: ByteReader, lsn: Lsn): DecodedMessage {
+    return {
+      type: 'commit_prepared',
+      lsn,
+      flags: r.u8('Commit Prepared flags'),
+      commitLsn: r.u64('Commit Prepared LSN'),
+      endLsn: r.u64('Commit Prepared end LSN'),
+      commitTime: r.i64('Commit Prepared time'),
+      xid: r.u32('Commit Prepared xid'),
+      gid: r.cstring('Commit Prepared gid'),
+    };
+  }
+
+  private rollbackPrepared(r: ByteReader, lsn: Lsn): DecodedMessage {
+    return {
+      type: 'rollback_prepared',
+      lsn,
+      flags: r.u8('Rollback Prepared flags'),
+      prepareEndLsn: r.u64('Rollback Prepared prepare end LSN'),
+      rollbackEndLsn: r.u64('Rollback Prepared end LSN'),
+      prepareTime: r.i64('Rollback Prepared prepare time'),
+      rollbackTime: r.i64('Rollback Prepared time'),
+      xid: r.u32('Rollback Prepared xid'),
+      gid: r.cstring('Rollback Prepared gid'),
+    };
   }
 
   private tuple(r: ByteReader, rel: CachedRelation): Tuple {
