@@ -8,6 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import type { Browser, Page } from 'playwright-core';
+import type { PgServer } from '../test/support/postgres';
 import { startUiHarness } from './ui-harness';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -27,14 +29,15 @@ function slope(xs: number[], ys: number[]): number {
   return den === 0 ? 0 : num / den;
 }
 
-async function main(): Promise<void> {
-  const { server, serve, browser, close } = await startUiHarness(
-    'soak',
-    `CREATE TABLE soak (id bigserial PRIMARY KEY, v int, pad text); CREATE PUBLICATION soak_pub FOR TABLE soak`,
-    { wal_sender_timeout: '10s' },
-  );
-  // Its own statement: a slot cannot be created in a transaction that has written.
-  await server.query(`SELECT pg_create_logical_replication_slot('soak_idle', 'pgoutput')`);
+interface Sample {
+  t: number;
+  rss: number;
+  heap: number;
+  page: number;
+}
+
+/** 2,000 changes/s: 20 transactions of 10 rows every 100 ms, updates mixed in; stop() ends it. */
+async function startLoad(server: PgServer): Promise<{ stop(): Promise<void> }> {
   const writer = new pg.Client({
     host: server.host,
     port: server.port,
@@ -45,7 +48,6 @@ async function main(): Promise<void> {
   await writer.connect();
   let running = true;
   const load = (async () => {
-    // 2,000 changes/s: 20 transactions of 10 rows every 100 ms, updates mixed in.
     while (running) {
       const t0 = Date.now();
       await writer.query(`INSERT INTO soak (v, pad) SELECT g, repeat('p', 40) FROM generate_series(1, 150) g`);
@@ -54,17 +56,32 @@ async function main(): Promise<void> {
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     }
   })();
+  return {
+    async stop() {
+      running = false;
+      await load;
+      await writer.end();
+    },
+  };
+}
+
+/** The UI connected to `server` with a live tail on a temporary slot, streaming. */
+async function openLiveTail(browser: Browser, url: string, server: PgServer): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  await page.goto(serve.url);
+  await page.goto(url);
   await page.getByLabel('DSN').fill(server.dsn());
   await page.getByRole('button', { name: 'Connect', exact: true }).click();
   await page.getByRole('tab', { name: 'Stream' }).click();
   await page.getByLabel('Source', { exact: true }).selectOption({ label: 'Live tail (temporary slot)' });
   await page.getByRole('button', { name: 'Start' }).click();
   await page.getByTestId('stream-state').filter({ hasText: 'streaming' }).waitFor();
-  const samples: { t: number; rss: number; heap: number; page: number }[] = [];
+  return page;
+}
+
+/** Main's and the page's memory every 10 s for `minutes`. */
+async function sampleMemory(page: Page): Promise<Sample[]> {
+  const samples: Sample[] = [];
   const started = Date.now();
-  const logStart = server.readLog().length;
   while (Date.now() - started < minutes * 60_000) {
     await new Promise((r) => setTimeout(r, 10_000));
     global.gc?.();
@@ -80,17 +97,36 @@ async function main(): Promise<void> {
       `soak: ${((Date.now() - started) / 60_000).toFixed(1)} min rss ${samples.at(-1)!.rss.toFixed(0)} MB page ${samples.at(-1)!.page.toFixed(0)} MB\n`,
     );
   }
+  return samples;
+}
+
+async function main(): Promise<void> {
+  const { server, serve, browser, close } = await startUiHarness(
+    'soak',
+    `CREATE TABLE soak (id bigserial PRIMARY KEY, v int, pad text); CREATE PUBLICATION soak_pub FOR TABLE soak`,
+    { wal_sender_timeout: '10s' },
+  );
+  // Its own statement: a slot cannot be created in a transaction that has written.
+  await server.query(`SELECT pg_create_logical_replication_slot('soak_idle', 'pgoutput')`);
+  const load = await startLoad(server);
+  const page = await openLiveTail(browser, serve.url, server);
+  const logStart = server.readLog().length;
+  const samples = await sampleMemory(page);
   const received = await page.getByTestId('received-count').innerText();
-  running = false;
-  await load;
-  await writer.end();
+  await load.stop();
   const log = server.readLog().slice(logStart);
   const timeouts = (log.match(/replication timeout/g) ?? []).length;
   await close();
+  const report = soakReport(samples, received, timeouts);
+  writeReport(report);
+  process.stdout.write(report + '\n');
+}
+
+function soakReport(samples: Sample[], received: string, timeouts: number): string {
   // After the ring buffer has filled (100,000 rows ≈ 50 s at this rate), memory must be flat.
   const steady = samples.filter((s) => s.t * 60 > Math.min(5, minutes / 3));
   const x = steady.map((s) => s.t);
-  const report = `<!-- soak:start -->
+  return `<!-- soak:start -->
 ## Soak (${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${minutes} min)
 
 Command: \`npm run soak${minutes !== 30 ? ` -- --minutes=${minutes}` : ''}\`. Serve mode + Chromium, a live tail at ~2,000 changes/s, the lag poller at 1 s.
@@ -113,6 +149,9 @@ ${received} rows received by the view. Memory slope after warm-up (least squares
 
 Replication timeouts in the server log (missed keepalive replies): ${timeouts}.
 <!-- soak:end -->`;
+}
+
+function writeReport(report: string): void {
   const file = path.join(root, 'docs/BENCHMARKS.md');
   const doc = fs.readFileSync(file, 'utf8');
   fs.writeFileSync(
@@ -121,7 +160,6 @@ Replication timeouts in the server log (missed keepalive replies): ${timeouts}.
       ? doc.replace(/<!-- soak:start -->[\s\S]*<!-- soak:end -->/, report)
       : doc.replace('<!-- reading -->', `${report}\n\n<!-- reading -->`),
   );
-  process.stdout.write(report + '\n');
 }
 
 await main();

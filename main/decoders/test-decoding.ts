@@ -14,6 +14,36 @@ import { readTextTuple, TextCursor } from './test-decoding-tuple';
  * Formats: contrib/test_decoding/test_decoding.c.
  */
 const TXN = /^(?:TXN )?(\d+)/;
+const TWO_PHASE = /^(PREPARE TRANSACTION|COMMIT PREPARED|ROLLBACK PREPARED) ('(?:[^']|'')*')(?:, txid (\d+))?/;
+const STREAMING =
+  /^(opening a streamed block for transaction|closing a streamed block for transaction|aborting streamed \(sub\)transaction|committing streamed transaction|preparing streamed transaction) (?:TXN )?(\d+)?/;
+
+/** A streamed transaction's marker line (test_decoding prints no row data for streamed changes). */
+function streamMarker(kind: string, xid: number, line: string, lsn: Lsn): DecodedMessage {
+  switch (kind) {
+    case 'opening a streamed block for transaction':
+      return { type: 'stream_start', lsn, xid, firstSegment: false };
+    case 'closing a streamed block for transaction':
+      return { type: 'stream_stop', lsn, xid };
+    case 'aborting streamed (sub)transaction':
+      return { type: 'stream_abort', lsn, xid, subXid: xid };
+    case 'committing streamed transaction':
+      return { type: 'stream_commit', lsn, xid, flags: 0, commitLsn: 0n, endLsn: lsn, commitTime: 0n };
+    default: {
+      const g = /'((?:[^']|'')*)'/.exec(line);
+      return {
+        type: 'stream_prepare',
+        lsn,
+        xid,
+        flags: 0,
+        prepareLsn: 0n,
+        endLsn: lsn,
+        prepareTime: 0n,
+        gid: g ? g[1]!.replace(/''/g, "'") : '',
+      };
+    }
+  }
+}
 
 export class TestDecodingDecoder implements Decoder {
   readonly plugin = 'test_decoding';
@@ -44,73 +74,52 @@ export class TestDecodingDecoder implements Decoder {
       return { type: 'begin', lsn, xid, finalLsn: 0n, commitTime: 0n };
     }
     if (line === 'COMMIT' || (line.startsWith('COMMIT ') && !line.startsWith('COMMIT PREPARED '))) {
-      const xid = numberAfter(line, 'COMMIT ') ?? this.xid;
-      this.xid = undefined;
-      return {
-        type: 'commit',
-        lsn,
-        flags: 0,
-        commitLsn: 0n,
-        endLsn: lsn,
-        commitTime: 0n,
-        ...(xid !== undefined ? { xid } : {}),
-      };
+      return this.commit(line, lsn);
     }
     if (line.startsWith('table ')) return this.table(line, lsn);
-    const gid = /^(PREPARE TRANSACTION|COMMIT PREPARED|ROLLBACK PREPARED) ('(?:[^']|'')*')(?:, txid (\d+))?/.exec(line);
-    if (gid) {
-      const g = new TextCursor(gid[2]!).quoted();
-      const xid = gid[3] !== undefined ? Number(gid[3]) : (this.xid ?? 0);
-      this.xid = undefined;
-      if (gid[1] === 'PREPARE TRANSACTION') {
-        return { type: 'prepare', lsn, flags: 0, prepareLsn: 0n, endLsn: lsn, prepareTime: 0n, xid, gid: g };
-      }
-      if (gid[1] === 'COMMIT PREPARED') {
-        return { type: 'commit_prepared', lsn, flags: 0, commitLsn: 0n, endLsn: lsn, commitTime: 0n, xid, gid: g };
-      }
-      return {
-        type: 'rollback_prepared',
-        lsn,
-        flags: 0,
-        prepareEndLsn: 0n,
-        rollbackEndLsn: lsn,
-        prepareTime: 0n,
-        rollbackTime: 0n,
-        xid,
-        gid: g,
-      };
-    }
-    const stream =
-      /^(opening a streamed block for transaction|closing a streamed block for transaction|aborting streamed \(sub\)transaction|committing streamed transaction|preparing streamed transaction) (?:TXN )?(\d+)?/.exec(
-        line,
-      );
-    if (stream) {
-      const xid = Number(stream[2] ?? 0);
-      switch (stream[1]) {
-        case 'opening a streamed block for transaction':
-          return { type: 'stream_start', lsn, xid, firstSegment: false };
-        case 'closing a streamed block for transaction':
-          return { type: 'stream_stop', lsn, xid };
-        case 'aborting streamed (sub)transaction':
-          return { type: 'stream_abort', lsn, xid, subXid: xid };
-        case 'committing streamed transaction':
-          return { type: 'stream_commit', lsn, xid, flags: 0, commitLsn: 0n, endLsn: lsn, commitTime: 0n };
-        default: {
-          const g = /'((?:[^']|'')*)'/.exec(line);
-          return {
-            type: 'stream_prepare',
-            lsn,
-            xid,
-            flags: 0,
-            prepareLsn: 0n,
-            endLsn: lsn,
-            prepareTime: 0n,
-            gid: g ? g[1]!.replace(/''/g, "'") : '',
-          };
-        }
-      }
-    }
+    const gid = TWO_PHASE.exec(line);
+    if (gid) return this.twoPhase(gid, lsn);
+    const stream = STREAMING.exec(line);
+    if (stream) return streamMarker(stream[1]!, Number(stream[2] ?? 0), line, lsn);
     throw this.error(lsn, 'line', `unrecognised test_decoding output ${JSON.stringify(line.slice(0, 120))}`, 0);
+  }
+
+  private commit(line: string, lsn: Lsn): DecodedMessage {
+    const xid = numberAfter(line, 'COMMIT ') ?? this.xid;
+    this.xid = undefined;
+    return {
+      type: 'commit',
+      lsn,
+      flags: 0,
+      commitLsn: 0n,
+      endLsn: lsn,
+      commitTime: 0n,
+      ...(xid !== undefined ? { xid } : {}),
+    };
+  }
+
+  /** PREPARE TRANSACTION, COMMIT PREPARED or ROLLBACK PREPARED, from a TWO_PHASE match. */
+  private twoPhase(gid: RegExpExecArray, lsn: Lsn): DecodedMessage {
+    const g = new TextCursor(gid[2]!).quoted();
+    const xid = gid[3] !== undefined ? Number(gid[3]) : (this.xid ?? 0);
+    this.xid = undefined;
+    if (gid[1] === 'PREPARE TRANSACTION') {
+      return { type: 'prepare', lsn, flags: 0, prepareLsn: 0n, endLsn: lsn, prepareTime: 0n, xid, gid: g };
+    }
+    if (gid[1] === 'COMMIT PREPARED') {
+      return { type: 'commit_prepared', lsn, flags: 0, commitLsn: 0n, endLsn: lsn, commitTime: 0n, xid, gid: g };
+    }
+    return {
+      type: 'rollback_prepared',
+      lsn,
+      flags: 0,
+      prepareEndLsn: 0n,
+      rollbackEndLsn: lsn,
+      prepareTime: 0n,
+      rollbackTime: 0n,
+      xid,
+      gid: g,
+    };
   }
 
   private table(line: string, lsn: Lsn): DecodedMessage {

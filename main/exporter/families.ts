@@ -48,19 +48,61 @@ class Families {
  * own, pg_basebackup's) and each would add series that never come back.
  */
 export function buildFamilies(states: readonly ServerState[], now: number): MetricFamily[] {
+  // Registration order is the exposition order: server, slot, standby, then subscription families.
   const f = new Families();
-  const up = f.add('walscope_up', 'gauge', 'Whether the last poll of the server succeeded (1) or not (0).');
-  const duration = f.add(
-    'walscope_scrape_duration_seconds',
+  const server = serverFamilies(f);
+  const slots = slotFamilies(f);
+  const standbys = standbyFamilies(f);
+  const subLag = f.add(
+    'walscope_subscription_lag_bytes',
     'gauge',
-    "How long the exporter's last poll of the server took.",
+    "How far the subscription is behind its publisher's WAL (only when the exporter watches the publisher too).",
   );
-  const inRecovery = f.add('walscope_server_in_recovery', 'gauge', 'Whether the server is a standby (1) or not (0).');
-  const lsn = f.add(
-    'walscope_server_wal_lsn_bytes',
-    'gauge',
-    "The server's current WAL position as a byte count (pg_current_wal_lsn; on a standby the last received).",
-  );
+
+  const polled = states.filter((s) => s.up && s.readings);
+  const candidates = polled.map((s) => ({
+    server: s.name,
+    currentLsn: s.readings!.currentLsn ? parseLsn(s.readings!.currentLsn) : null,
+    slots: s.readings!.slots,
+  }));
+  for (const s of states) {
+    const name = s.name;
+    server.up({ server: name }, s.up ? 1 : 0);
+    server.duration({ server: name }, s.pollSeconds);
+    const r = s.up ? s.readings : null;
+    if (!r) continue;
+    server.inRecovery({ server: name }, r.inRecovery ? 1 : 0);
+    server.lsn({ server: name }, r.currentLsn ? Number(parseLsn(r.currentLsn)) : null);
+    for (const slot of r.slots) if (!slot.temporary) slots.sample(name, slot, now);
+    standbys.sample(name, r.standbys);
+    for (const lag of subscriptionLags(name, r.subscriptions, candidates)) {
+      subLag(
+        { server: name, subscription: lag.subscription, database: lag.database, publisher: lag.publisher },
+        lag.bytes,
+      );
+    }
+  }
+  return f.list;
+}
+
+function serverFamilies(f: Families): Record<'up' | 'duration' | 'inRecovery' | 'lsn', Builder> {
+  return {
+    up: f.add('walscope_up', 'gauge', 'Whether the last poll of the server succeeded (1) or not (0).'),
+    duration: f.add(
+      'walscope_scrape_duration_seconds',
+      'gauge',
+      "How long the exporter's last poll of the server took.",
+    ),
+    inRecovery: f.add('walscope_server_in_recovery', 'gauge', 'Whether the server is a standby (1) or not (0).'),
+    lsn: f.add(
+      'walscope_server_wal_lsn_bytes',
+      'gauge',
+      "The server's current WAL position as a byte count (pg_current_wal_lsn; on a standby the last received).",
+    ),
+  };
+}
+
+function slotFamilies(f: Families): { sample(server: string, slot: SlotView, now: number): void } {
   const retained = f.add(
     'walscope_slot_retained_bytes',
     'gauge',
@@ -92,38 +134,8 @@ export function buildFamilies(states: readonly ServerState[], now: number): Metr
     'counter',
     'Bytes of decoded transactions the logical slot spilled to disk (pg_stat_replication_slots, PostgreSQL 14+).',
   );
-  const lagBytes = f.add(
-    'walscope_standby_lag_bytes',
-    'gauge',
-    "How far the standby is behind the primary's current WAL position, per stage (write, flush, replay).",
-  );
-  const lagSeconds = f.add(
-    'walscope_standby_lag_seconds',
-    'gauge',
-    'Time lag the primary measured for the standby, per stage; 0 when the server reports none (caught up and idle).',
-  );
-  const subLag = f.add(
-    'walscope_subscription_lag_bytes',
-    'gauge',
-    "How far the subscription is behind its publisher's WAL (only when the exporter watches the publisher too).",
-  );
-
-  const polled = states.filter((s) => s.up && s.readings);
-  const candidates = polled.map((s) => ({
-    server: s.name,
-    currentLsn: s.readings!.currentLsn ? parseLsn(s.readings!.currentLsn) : null,
-    slots: s.readings!.slots,
-  }));
-  for (const s of states) {
-    const server = s.name;
-    up({ server }, s.up ? 1 : 0);
-    duration({ server }, s.pollSeconds);
-    const r = s.up ? s.readings : null;
-    if (!r) continue;
-    inRecovery({ server }, r.inRecovery ? 1 : 0);
-    lsn({ server }, r.currentLsn ? Number(parseLsn(r.currentLsn)) : null);
-    for (const slot of r.slots) {
-      if (slot.temporary) continue;
+  return {
+    sample(server, slot, now) {
       const l = { server, slot: slot.name, slot_type: slot.slotType };
       retained(l, slot.retainedBytes);
       pending(l, slot.pendingBytes);
@@ -134,28 +146,41 @@ export function buildFamilies(states: readonly ServerState[], now: number): Metr
         for (const st of WAL_STATUSES) walStatus({ ...l, status: st }, slot.walStatus === st ? 1 : 0);
       const spilled = slot.columns['stats_spill_bytes'];
       if (slot.slotType === 'logical' && spilled !== undefined && spilled !== null) spill(l, Number(spilled));
-    }
-    const seen = new Set<string>();
-    for (const sb of r.standbys) {
-      const key = `${sb.applicationName}\u0000${sb.clientAddr ?? ''}`;
-      if (seen.has(key)) continue; // two walsenders alike in both labels: keep one series, the first
-      seen.add(key);
-      // inet as text carries a host mask ("10.0.0.2/32"): the label is the address alone.
-      const l = {
-        server,
-        application_name: sb.applicationName,
-        client_addr: (sb.clientAddr ?? '').replace(/\/(32|128)$/, ''),
-      };
-      for (const stage of LAG_STAGES) {
-        lagBytes({ ...l, stage }, standbyBytes(sb, stage));
-        lagSeconds({ ...l, stage }, standbyMs(sb, stage) / 1000);
+    },
+  };
+}
+
+function standbyFamilies(f: Families): { sample(server: string, standbys: StandbyView[]): void } {
+  const lagBytes = f.add(
+    'walscope_standby_lag_bytes',
+    'gauge',
+    "How far the standby is behind the primary's current WAL position, per stage (write, flush, replay).",
+  );
+  const lagSeconds = f.add(
+    'walscope_standby_lag_seconds',
+    'gauge',
+    'Time lag the primary measured for the standby, per stage; 0 when the server reports none (caught up and idle).',
+  );
+  return {
+    sample(server, standbys) {
+      const seen = new Set<string>();
+      for (const sb of standbys) {
+        const key = `${sb.applicationName}\u0000${sb.clientAddr ?? ''}`;
+        if (seen.has(key)) continue; // two walsenders alike in both labels: keep one series, the first
+        seen.add(key);
+        // inet as text carries a host mask ("10.0.0.2/32"): the label is the address alone.
+        const l = {
+          server,
+          application_name: sb.applicationName,
+          client_addr: (sb.clientAddr ?? '').replace(/\/(32|128)$/, ''),
+        };
+        for (const stage of LAG_STAGES) {
+          lagBytes({ ...l, stage }, standbyBytes(sb, stage));
+          lagSeconds({ ...l, stage }, standbyMs(sb, stage) / 1000);
+        }
       }
-    }
-    for (const lag of subscriptionLags(server, r.subscriptions, candidates)) {
-      subLag({ server, subscription: lag.subscription, database: lag.database, publisher: lag.publisher }, lag.bytes);
-    }
-  }
-  return f.list;
+    },
+  };
 }
 
 function standbyBytes(sb: StandbyView, stage: (typeof LAG_STAGES)[number]): number | null {

@@ -43,6 +43,17 @@ export interface SlotOperationsDeps {
   walsenderReserve?: WalsenderReserve;
 }
 
+function validateCreate(req: CreateSlotRequest): void {
+  validateSlotName(req.name);
+  if (req.kind === 'physical' && (req.plugin !== undefined || req.twoPhase || req.failover)) {
+    throw new WalscopeError({
+      code: 'INVALID_ARGUMENT',
+      message: 'a physical slot takes no output plugin, two-phase or failover option: those apply to logical slots',
+      hint: 'Create a logical slot to choose a plugin, or leave the plugin out for a physical slot.',
+    });
+  }
+}
+
 export class SlotOperations {
   private readonly confirmations = new Confirmations();
   /** Connections holding temporary slots created from the UI: the slot lives as long as they do. */
@@ -66,49 +77,20 @@ export class SlotOperations {
     req: CreateSlotRequest,
     signal?: AbortSignal,
   ): Promise<{ slotName: string; consistentPoint: string; warning?: string }> {
-    validateSlotName(req.name);
-    if (req.kind === 'physical' && (req.plugin !== undefined || req.twoPhase || req.failover)) {
-      throw new WalscopeError({
-        code: 'INVALID_ARGUMENT',
-        message: 'a physical slot takes no output plugin, two-phase or failover option: those apply to logical slots',
-        hint: 'Create a logical slot to choose a plugin, or leave the plugin out for a physical slot.',
-      });
-    }
+    validateCreate(req);
     const conn = await ReplicationConnection.open(this.config, 'database');
     let keep = false;
     const onAbort = (): void => void conn.cancel();
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      // A temporary slot keeps this connection, and its walsender, for as long as the session.
-      if (req.temporary && this.deps.walsenderReserve !== undefined) {
-        await checkWalsenderReserve((sql) => conn.run(sql), this.deps.walsenderReserve, 'holding this temporary slot');
-      }
-      const res = await conn.createReplicationSlot({
-        name: req.name,
-        kind: req.kind,
-        ...(req.kind === 'logical'
-          ? { plugin: req.plugin ?? 'pgoutput', snapshot: 'nothing' as const }
-          : { reserveWal: true }),
-        temporary: req.temporary ?? false,
-        twoPhase: req.twoPhase ?? false,
-        failover: req.failover ?? false,
-      });
-      this.log(
-        `created ${req.temporary ? 'temporary ' : ''}${req.kind} slot ${req.name} at ${formatLsn(res.consistentPoint)}`,
-      );
-      let warning: string | undefined;
+      const res = await this.createOn(conn, req);
+      let warning: string;
       if (req.temporary) {
         keep = true;
         this.holders.push(conn);
         warning = 'A temporary slot lives only as long as this WALscope session: it is dropped when you disconnect.';
       } else {
-        const { maxSlotWalKeepSize } = await this.describe(req.name).catch(() => ({ maxSlotWalKeepSize: '' }));
-        const unlimited = maxSlotWalKeepSize === '-1' || maxSlotWalKeepSize === '';
-        warning =
-          `Slot ${req.name} retains WAL from ${formatLsn(res.consistentPoint)} until it is consumed or dropped` +
-          (unlimited
-            ? ' — max_slot_wal_keep_size is unlimited, so an idle slot can fill the disk.'
-            : ` (at most max_slot_wal_keep_size = ${maxSlotWalKeepSize}).`);
+        warning = await this.retentionWarning(req.name, res.consistentPoint);
       }
       return { slotName: res.slotName, consistentPoint: formatLsn(res.consistentPoint), warning };
     } catch (err) {
@@ -124,6 +106,43 @@ export class SlotOperations {
       signal?.removeEventListener('abort', onAbort);
       if (!keep) await conn.close();
     }
+  }
+
+  /** CREATE_REPLICATION_SLOT on `conn`, after the walsender check a temporary slot needs. */
+  private async createOn(
+    conn: ReplicationConnection,
+    req: CreateSlotRequest,
+  ): Promise<{ slotName: string; consistentPoint: Lsn }> {
+    // A temporary slot keeps this connection, and its walsender, for as long as the session.
+    if (req.temporary && this.deps.walsenderReserve !== undefined) {
+      await checkWalsenderReserve((sql) => conn.run(sql), this.deps.walsenderReserve, 'holding this temporary slot');
+    }
+    const res = await conn.createReplicationSlot({
+      name: req.name,
+      kind: req.kind,
+      ...(req.kind === 'logical'
+        ? { plugin: req.plugin ?? 'pgoutput', snapshot: 'nothing' as const }
+        : { reserveWal: true }),
+      temporary: req.temporary ?? false,
+      twoPhase: req.twoPhase ?? false,
+      failover: req.failover ?? false,
+    });
+    this.log(
+      `created ${req.temporary ? 'temporary ' : ''}${req.kind} slot ${req.name} at ${formatLsn(res.consistentPoint)}`,
+    );
+    return res;
+  }
+
+  /** What a new permanent slot will cost: WAL kept from its start, bounded only by max_slot_wal_keep_size. */
+  private async retentionWarning(name: string, consistentPoint: Lsn): Promise<string> {
+    const { maxSlotWalKeepSize } = await this.describe(name).catch(() => ({ maxSlotWalKeepSize: '' }));
+    const unlimited = maxSlotWalKeepSize === '-1' || maxSlotWalKeepSize === '';
+    return (
+      `Slot ${name} retains WAL from ${formatLsn(consistentPoint)} until it is consumed or dropped` +
+      (unlimited
+        ? ' — max_slot_wal_keep_size is unlimited, so an idle slot can fill the disk.'
+        : ` (at most max_slot_wal_keep_size = ${maxSlotWalKeepSize}).`)
+    );
   }
 
   async describeDrop(name: string): Promise<DropDescription> {

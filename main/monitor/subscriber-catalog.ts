@@ -129,6 +129,14 @@ function toStats(row: Row, rates: RateTracker, at: number): SubscriptionStats {
   };
 }
 
+/** The catalog rows one poll reads besides pg_subscription itself, matched to subscriptions by OID. */
+interface SubscriptionRelated {
+  workers: { row: Row; table_name: string | null }[];
+  rels: Row[];
+  stats: { row: Row }[] | null;
+  applied: Map<number, string>;
+}
+
 export async function readSubscriptions(
   client: pg.Client,
   v: number,
@@ -148,49 +156,65 @@ export async function readSubscriptions(
   if (v < 160000) notes.push('parallel apply workers (leader_pid): not on this version (16+)');
   if (!stats) notes.push('subscription error counters (pg_stat_subscription_stats): not on this version (15+)');
   if (v < 180000) notes.push('subscription conflict counters: not on this version (18+)');
-  const canApplied = (await client.query<{ ok: boolean }>(APPLIED_READABLE_SQL)).rows[0]?.ok === true;
+  const applied = await readAppliedPositions(client, notes);
+  const related: SubscriptionRelated = { workers, rels, stats, applied };
+  return subs.map(({ row, owner }) => toSubscription(row, owner, related, rates, at));
+}
+
+/** Each subscription's applied remote LSN (replication origins), when this role may read them. */
+async function readAppliedPositions(client: pg.Client, notes: string[]): Promise<Map<number, string>> {
   const applied = new Map<number, string>();
+  const canApplied = (await client.query<{ ok: boolean }>(APPLIED_READABLE_SQL)).rows[0]?.ok === true;
   if (canApplied) {
     for (const r of (await client.query<{ subid: string; remote_lsn: string }>(APPLIED_SQL)).rows)
       // 0/0 until the first change is applied after the initial copy: no position yet.
       if (r.remote_lsn !== '0/0') applied.set(Number(r.subid), r.remote_lsn);
   } else notes.push('applied position: hidden (pg_replication_origin_status needs superuser)');
-  return subs.map(({ row, owner }) => {
-    const oid = numOf(row['oid']);
-    const raw = typeof row['subconninfo'] === 'string' ? row['subconninfo'] : null;
-    const conninfo = raw === null ? null : redactConninfo(raw);
-    const options: Record<string, Cell> = {};
-    for (const [k, val] of Object.entries(row)) {
-      if (!NOT_OPTIONS.has(k)) options[OPTION_NAMES[k] ?? k] = optionValue(k, val);
-    }
-    const statRow = stats?.find((s) => numOf(s.row['subid']) === oid)?.row;
-    return {
-      oid,
-      name: String(row['subname']),
-      owner,
-      enabled: row['subenabled'] === true,
-      slotName: str(row['subslotname']),
-      publications: Array.isArray(row['subpublications']) ? (row['subpublications'] as string[]) : [],
-      conninfo,
-      target: subscriptionTarget(raw),
-      options,
-      // pg_stat_subscription has a row with a null pid for a subscription with no worker running.
-      workers: workers
-        .filter((w) => numOf(w.row['subid']) === oid && w.row['pid'] !== null)
-        .map((w) => toWorker(w.row, w.table_name)),
-      tables: rels
-        .filter((r) => numOf(r['subid']) === oid)
-        .map((r) => ({
-          schema: String(r['schemaname']),
-          table: String(r['tablename']),
-          code: String(r['state']),
-          state: syncStateName(String(r['state'])),
-          lsn: str(r['lsn']),
-        })),
-      stats: statRow ? toStats(statRow, rates, at) : null,
-      appliedLsn: applied.get(oid) ?? null,
-    };
-  });
+  return applied;
+}
+
+function toSubscription(
+  row: Row,
+  owner: string,
+  related: SubscriptionRelated,
+  rates: RateTracker,
+  at: number,
+): SubscriptionView {
+  const oid = numOf(row['oid']);
+  const raw = typeof row['subconninfo'] === 'string' ? row['subconninfo'] : null;
+  const options: Record<string, Cell> = {};
+  for (const [k, val] of Object.entries(row)) {
+    if (!NOT_OPTIONS.has(k)) options[OPTION_NAMES[k] ?? k] = optionValue(k, val);
+  }
+  const statRow = related.stats?.find((s) => numOf(s.row['subid']) === oid)?.row;
+  return {
+    oid,
+    name: String(row['subname']),
+    owner,
+    enabled: row['subenabled'] === true,
+    slotName: str(row['subslotname']),
+    publications: Array.isArray(row['subpublications']) ? (row['subpublications'] as string[]) : [],
+    conninfo: raw === null ? null : redactConninfo(raw),
+    target: subscriptionTarget(raw),
+    options,
+    // pg_stat_subscription has a row with a null pid for a subscription with no worker running.
+    workers: related.workers
+      .filter((w) => numOf(w.row['subid']) === oid && w.row['pid'] !== null)
+      .map((w) => toWorker(w.row, w.table_name)),
+    tables: related.rels.filter((r) => numOf(r['subid']) === oid).map(toSyncTable),
+    stats: statRow ? toStats(statRow, rates, at) : null,
+    appliedLsn: related.applied.get(oid) ?? null,
+  };
+}
+
+function toSyncTable(r: Row): SubscriptionTable {
+  return {
+    schema: String(r['schemaname']),
+    table: String(r['tablename']),
+    code: String(r['state']),
+    state: syncStateName(String(r['state'])),
+    lsn: str(r['lsn']),
+  };
 }
 
 export async function readCopyProgress(client: pg.Client, v: number, notes: string[]): Promise<CopyProgress[]> {

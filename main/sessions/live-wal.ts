@@ -15,6 +15,14 @@ import { toWalRecordJson } from '../wal/wal-json';
 import { decodeWalRecord } from '../wal/wal-record';
 import { mergeWindows, WalStatsWindow, type WalWindowStats } from '../wal/wal-stats';
 
+interface LiveWalOptions {
+  startLsn?: Lsn;
+  windowSeconds: number;
+  walsenderReserve?: WalsenderReserve;
+}
+
+type WalState = (payload: Omit<EventPayload<'wal.state'>, 'sessionId' | 'walId'>) => void;
+
 type Emit = <K extends EventName>(name: K, payload: EventPayload<K>) => void;
 
 /** Seconds of per-second aggregates kept for the WAL tab's windows (the longest window). */
@@ -43,6 +51,7 @@ export class LiveWal {
   private seq = 0;
   private info: WalServerInfo | undefined;
   private names: RelationNames | undefined;
+  private enricher: RecordEnricher | undefined;
   private decoded: Lsn = 0n;
   private serverEnd: Lsn | null = null;
 
@@ -50,7 +59,7 @@ export class LiveWal {
     sessionId: string,
     walId: string,
     config: WalscopeClientConfig,
-    opts: { startLsn?: Lsn; windowSeconds: number; walsenderReserve?: WalsenderReserve },
+    opts: LiveWalOptions,
     emit: Emit,
     ready?: () => boolean,
   ) {
@@ -68,8 +77,30 @@ export class LiveWal {
       rejectStarted = rej;
     });
     this.started.catch(() => undefined);
-    let enricher: RecordEnricher | undefined;
-    const stream = new PhysicalStream(
+    const state: WalState = (payload) => emit('wal.state', { sessionId, walId, ...payload });
+    this.stream = this.openStream(config, opts, state, resolveStarted);
+    this.timer = setInterval(() => this.tick(sessionId, walId, emit), 1000);
+    this.done = this.run(config, state)
+      .catch((e: unknown) => {
+        const error = toWalscopeError(e);
+        rejectStarted(error);
+        state({ state: 'failed', error: error.toInfo() });
+      })
+      .finally(() => {
+        this.finished = true;
+        clearInterval(this.timer);
+        this.batcher.close();
+      });
+  }
+
+  /** The physical stream, its records going to the enricher once run() has made one. */
+  private openStream(
+    config: WalscopeClientConfig,
+    opts: LiveWalOptions,
+    state: WalState,
+    started: (i: WalServerInfo) => void,
+  ): PhysicalStream {
+    return new PhysicalStream(
       {
         connection: config,
         ...(opts.startLsn !== undefined ? { startLsn: opts.startLsn } : {}),
@@ -78,54 +109,39 @@ export class LiveWal {
       {
         info: (i) => {
           this.info = i;
-          resolveStarted(i);
-          emit('wal.state', { sessionId, walId, state: 'streaming' });
+          started(i);
+          state({ state: 'streaming' });
         },
         record: (r) => {
           this.decoded = r.endLsn;
-          return enricher ? enricher.push(r) : true;
+          return this.enricher ? this.enricher.push(r) : true;
         },
         gap: (g) =>
-          emit('wal.state', {
-            sessionId,
-            walId,
-            state: 'streaming',
-            gap: { from: formatLsn(g.from), to: formatLsn(g.to), reason: g.reason },
-          }),
+          state({ state: 'streaming', gap: { from: formatLsn(g.from), to: formatLsn(g.to), reason: g.reason } }),
         serverEnd: (lsn) => {
           this.serverEnd = lsn;
         },
       },
     );
-    this.stream = stream;
-    this.timer = setInterval(() => this.tick(sessionId, walId, emit), 1000);
-    this.done = (async () => {
-      const sql = await openSqlClient(config);
-      try {
-        const db = await sql.query(`SELECT oid FROM pg_database WHERE datname = current_database()`);
-        this.names = new RelationNames(async (q, p) => (await sql.query(q, p)).rows, Number(db.rows[0]?.oid));
-        enricher = new RecordEnricher(
-          this.names,
-          (r) => this.onRecord(toWalRecordJson(r, this.info!.major, this.names), r.bytes, r.lsn, r.endLsn),
-          () => void stream.stop(),
-        );
-        enricher.onIdle = () => stream.resume();
-        await stream.run();
-        emit('wal.state', { sessionId, walId, state: 'stopped' });
-      } finally {
-        await sql.end().catch(() => undefined);
-      }
-    })()
-      .catch((e: unknown) => {
-        const error = toWalscopeError(e);
-        rejectStarted(error);
-        emit('wal.state', { sessionId, walId, state: 'failed', error: error.toInfo() });
-      })
-      .finally(() => {
-        this.finished = true;
-        clearInterval(this.timer);
-        this.batcher.close();
-      });
+  }
+
+  /** Streams until stopped, with a SQL connection for relation names alongside. */
+  private async run(config: WalscopeClientConfig, state: WalState): Promise<void> {
+    const sql = await openSqlClient(config);
+    try {
+      const db = await sql.query(`SELECT oid FROM pg_database WHERE datname = current_database()`);
+      this.names = new RelationNames(async (q, p) => (await sql.query(q, p)).rows, Number(db.rows[0]?.oid));
+      this.enricher = new RecordEnricher(
+        this.names,
+        (r) => this.onRecord(toWalRecordJson(r, this.info!.major, this.names), r.bytes, r.lsn, r.endLsn),
+        () => void this.stream.stop(),
+      );
+      this.enricher.onIdle = () => this.stream.resume();
+      await this.stream.run();
+      state({ state: 'stopped' });
+    } finally {
+      await sql.end().catch(() => undefined);
+    }
   }
 
   private onRecord(json: WalRecordJson, bytes: Buffer, lsn: Lsn, end: Lsn): void {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   CONTRACT_VERSION,
-  type ConnectionFields,
+  type CommandName,
   type ConnectTarget,
   type EventName,
   type EventPayload,
@@ -9,12 +9,7 @@ import {
 } from '../../shared/contract';
 import { WalscopeError } from '../../shared/errors';
 import { createDispatcher, type Dispatcher, type Handlers } from '../bridge/dispatcher';
-import {
-  resolveConnectionSettings,
-  toPgClientConfig,
-  type SettingsInput,
-  type WalscopeClientConfig,
-} from '../connection';
+import type { WalscopeClientConfig } from '../connection';
 import type { DemoHandle } from '../demo/demo-database';
 import { ServerMonitor } from '../monitor/server-monitor';
 import { APP_VERSION } from '../version';
@@ -30,6 +25,10 @@ import {
 import { LiveWal } from './live-wal';
 import { formatLsn, parseLsn } from '../../shared/lsn';
 import { LinkRegistry } from './logical-link';
+import { configFor, connectionDefaults } from './connect-target';
+
+/** The handlers for the commands in these namespaces (`slots` → slots.create, slots.drop, …). */
+type HandlerGroup<Namespace extends string> = Pick<Handlers, Extract<CommandName, `${Namespace}.${string}`>>;
 
 export type EventSink = <K extends EventName>(name: K, payload: EventPayload<K>) => void;
 
@@ -109,58 +108,27 @@ export class SessionManager {
     return live;
   }
 
-  private async configFor(
-    target: ConnectTarget,
-  ): Promise<{ config: WalscopeClientConfig; label: string; demo: boolean }> {
-    const applicationName = `walscope/${APP_VERSION}`;
-    if (target.kind === 'demo') {
-      const demo = await this.opts.demo();
-      const s = resolveConnectionSettings({ dsn: demo.dsn, applicationName }, {});
-      return { config: toPgClientConfig(s), label: 'Demo database', demo: true };
-    }
-    if (target.kind === 'demoSubscriber') {
-      const dsn = await (await this.opts.demo()).subscriber();
-      const s = resolveConnectionSettings({ dsn, applicationName }, {});
-      return { config: toPgClientConfig(s), label: 'Demo subscriber', demo: false };
-    }
-    if (target.kind === 'profile') {
-      const p = this.opts.profiles.resolve(target.profileId);
-      if (!p) throw new WalscopeError({ code: 'INVALID_ARGUMENT', message: 'that saved profile no longer exists' });
-      const overrides = overridesFrom({ ...p.profile.fields, ...(p.password ? { password: p.password } : {}) });
-      const s = resolveConnectionSettings({ overrides, applicationName }, this.env);
-      return { config: toPgClientConfig(s), label: p.profile.name, demo: false };
-    }
-    const s =
-      target.kind === 'dsn'
-        ? resolveConnectionSettings(
-            {
-              dsn: target.dsn,
-              applicationName,
-              ...(target.password ? { overrides: { password: target.password } } : {}),
-            },
-            this.env,
-          )
-        : resolveConnectionSettings({ applicationName, overrides: overridesFrom(target.fields) }, this.env);
-    return { config: toPgClientConfig(s), label: `${s.user}@${s.host}:${s.port}/${s.database}`, demo: false };
-  }
-
   private handlers(): Handlers {
     return {
-      'app.info': async () => {
-        const env = this.env;
-        return {
-          version: APP_VERSION,
-          contractVersion: CONTRACT_VERSION,
-          shell: this.opts.shell,
-          passwordStorage: this.opts.profiles.passwordStorage,
-          defaults: {
-            ...(env['PGHOST'] ? { host: env['PGHOST'] } : {}),
-            ...(env['PGPORT'] && Number(env['PGPORT']) ? { port: Number(env['PGPORT']) } : {}),
-            ...(env['PGDATABASE'] ? { database: env['PGDATABASE'] } : {}),
-            ...(env['PGUSER'] ? { user: env['PGUSER'] } : {}),
-          },
-        };
-      },
+      ...this.appHandlers(),
+      ...this.sessionHandlers(),
+      ...this.slotHandlers(),
+      ...this.streamHandlers(),
+      ...this.walHandlers(),
+      ...this.logicalHandlers(),
+      ...this.demoHandlers(),
+    };
+  }
+
+  private appHandlers(): HandlerGroup<'app' | 'profiles'> {
+    return {
+      'app.info': async () => ({
+        version: APP_VERSION,
+        contractVersion: CONTRACT_VERSION,
+        shell: this.opts.shell,
+        passwordStorage: this.opts.profiles.passwordStorage,
+        defaults: connectionDefaults(this.env),
+      }),
       'profiles.list': async () => this.opts.profiles.list(),
       'profiles.save': async (r) =>
         this.opts.profiles.save(r.profile, r.password, r.allowFixedKey ? { allowFixedKey: true } : {}),
@@ -168,6 +136,11 @@ export class SessionManager {
         this.opts.profiles.delete(r.id);
         return {};
       },
+    };
+  }
+
+  private sessionHandlers(): HandlerGroup<'session'> {
+    return {
       'session.connect': async (r) => {
         const abort = new AbortController();
         if (r.connectId) this.connecting.set(r.connectId, abort);
@@ -190,6 +163,11 @@ export class SessionManager {
         await this.closeSession(r.sessionId);
         return {};
       },
+    };
+  }
+
+  private slotHandlers(): HandlerGroup<'slots'> {
+    return {
       'slots.create': async (r) => {
         const s = this.session(r.sessionId);
         // A temporary slot holds its replication connection until the session closes.
@@ -226,23 +204,23 @@ export class SessionManager {
           release();
         }
       },
+    };
+  }
+
+  private streamHandlers(): HandlerGroup<'stream'> {
+    return {
       'stream.start': async (r) => {
         const s = this.session(r.sessionId);
         // A stopped stream stays in the map, answering for its rows' raw bytes, until the next start.
         for (const [id, other] of s.streams) if (other.finished) s.streams.delete(id);
         const streamId = randomBytes(6).toString('hex');
-        const release = this.replication.acquire();
-        let live: LiveStream;
-        try {
-          live = new LiveStream(s.id, streamId, s.config, r.source, this.emit, {
-            ready: this.opts.transportReady,
-            walsenderReserve: this.limits.walsenderReserve,
-          });
-        } catch (e) {
-          release();
-          throw e;
-        }
-        void live.done.finally(release);
+        const live = this.holdingReplication(
+          () =>
+            new LiveStream(s.id, streamId, s.config, r.source, this.emit, {
+              ready: this.opts.transportReady,
+              walsenderReserve: this.limits.walsenderReserve,
+            }),
+        );
         s.streams.set(streamId, live);
         const slot = await live.started;
         return { streamId, slot };
@@ -257,31 +235,31 @@ export class SessionManager {
         if (!live) throw new WalscopeError({ code: 'INVALID_ARGUMENT', message: 'no such stream in this session' });
         return { hex: live.rawHex(r.seq) };
       },
+    };
+  }
+
+  private walHandlers(): HandlerGroup<'wal'> {
+    return {
       'wal.start': async (r) => {
         const s = this.session(r.sessionId);
         for (const [id, other] of s.wals) if (other.finished) s.wals.delete(id);
         const walId = randomBytes(6).toString('hex');
         // The physical stream holds a walsender: it counts like any stream of this client.
-        const release = this.replication.acquire();
-        let live: LiveWal;
-        try {
-          live = new LiveWal(
-            s.id,
-            walId,
-            s.config,
-            {
-              ...(r.startLsn ? { startLsn: parseLsn(r.startLsn) } : {}),
-              windowSeconds: r.windowSeconds,
-              walsenderReserve: this.limits.walsenderReserve,
-            },
-            this.emit,
-            this.opts.transportReady,
-          );
-        } catch (e) {
-          release();
-          throw e;
-        }
-        void live.done.finally(release);
+        const live = this.holdingReplication(
+          () =>
+            new LiveWal(
+              s.id,
+              walId,
+              s.config,
+              {
+                ...(r.startLsn ? { startLsn: parseLsn(r.startLsn) } : {}),
+                windowSeconds: r.windowSeconds,
+                walsenderReserve: this.limits.walsenderReserve,
+              },
+              this.emit,
+              this.opts.transportReady,
+            ),
+        );
         s.wals.set(walId, live);
         const info = await live.started;
         return { walId, startLsn: formatLsn(info.startLsn), major: info.major };
@@ -295,6 +273,11 @@ export class SessionManager {
         return {};
       },
       'wal.record': async (r) => this.wal(r.sessionId, r.walId).record(r.seq),
+    };
+  }
+
+  private logicalHandlers(): HandlerGroup<'logical'> {
+    return {
       'logical.link': async (r) => {
         this.session(r.sessionId);
         this.session(r.otherSessionId);
@@ -306,12 +289,34 @@ export class SessionManager {
         this.links.unlink(r.sessionId);
         return {};
       },
+    };
+  }
+
+  private demoHandlers(): HandlerGroup<'demo'> {
+    return {
       'demo.setRate': async (r) => {
         if (!this.session(r.sessionId).demo)
           throw new WalscopeError({ code: 'INVALID_ARGUMENT', message: 'not the demo database' });
         return { changesPerSecond: (await this.opts.demo()).setRate(r.changesPerSecond) };
       },
     };
+  }
+
+  /**
+   * Starts a stream that holds one of this client's replication connections until it is done;
+   * a stream that cannot even be constructed gives the allowance back at once.
+   */
+  private holdingReplication<T extends { done: Promise<unknown> }>(start: () => T): T {
+    const release = this.replication.acquire();
+    let live: T;
+    try {
+      live = start();
+    } catch (e) {
+      release();
+      throw e;
+    }
+    void live.done.finally(release);
+    return live;
   }
 
   /**
@@ -324,7 +329,7 @@ export class SessionManager {
     signal: AbortSignal,
     release: () => void,
   ): Promise<{ sessionId: string; label: string; demo: boolean; overview: ServerOverview }> {
-    const { config, label, demo } = await this.configFor(target);
+    const { config, label, demo } = await configFor(target, { ...this.opts, env: this.env });
     if (signal.aborted) throw cancelled(label);
     const monitor = await ServerMonitor.open(config, {
       intervalMs: this.opts.pollIntervalMs ?? 1000,
@@ -390,19 +395,6 @@ export class SessionManager {
   get sessionCount(): number {
     return this.sessions.size;
   }
-}
-
-/** UI connection fields as libpq keywords; empty fields fall through to PG* variables and defaults. */
-function overridesFrom(f: ConnectionFields): SettingsInput['overrides'] {
-  return {
-    ...(f.host ? { host: f.host } : {}),
-    ...(f.port ? { port: String(f.port) } : {}),
-    ...(f.database ? { dbname: f.database } : {}),
-    ...(f.user ? { user: f.user } : {}),
-    ...(f.password ? { password: f.password } : {}),
-    ...(f.sslmode ? { sslmode: f.sslmode } : {}),
-    ...(f.sslrootcert ? { sslrootcert: f.sslrootcert } : {}),
-  };
 }
 
 function cancelled(label: string): WalscopeError {

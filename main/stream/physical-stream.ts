@@ -53,6 +53,8 @@ export interface PhysicalStreamHandlers {
   serverEnd?(lsn: Lsn): void;
 }
 
+type RunResult = { kind: 'done' } | { kind: 'gap'; gap: WalGap };
+
 export type PhysicalStreamOutcome = 'endpos' | 'stopped';
 
 /**
@@ -82,67 +84,78 @@ export class PhysicalStream {
     }
   }
 
-  private async runOnce(requested: Lsn | undefined): Promise<{ kind: 'done' } | { kind: 'gap'; gap: WalGap }> {
+  private async runOnce(requested: Lsn | undefined): Promise<RunResult> {
     const conn = await ReplicationConnection.open(this.options.connection, 'physical');
-    let timer: NodeJS.Timeout | undefined;
     try {
-      if (!this.options.allowSynchronousMatch)
-        await refuseIfSynchronousCandidate(conn, this.options.connection.application_name ?? '');
-      // A physical walsender is a walsender like a standby's: counted with ours already held.
-      if (requested === this.options.startLsn && this.options.walsenderReserve !== undefined)
-        await this.checkReserve(this.options.walsenderReserve);
-      const id = await conn.identifySystem();
-      const blockSize = await sizeSetting(conn, 'wal_block_size');
-      const segmentSize = await sizeSetting(conn, 'wal_segment_size');
-      const startLsn = requested ?? id.xlogpos;
-      const info: WalServerInfo = {
-        major: Math.floor(conn.serverVersionNum / 10000),
-        systemId: id.systemId,
-        timeline: id.timeline,
-        blockSize,
-        segmentSize,
-        startLsn,
-      };
+      const info = await this.prepare(conn, requested);
       this.handlers.info?.(info);
       if (this.stopped) return { kind: 'done' };
-      const decoder = new WalDecoder({ ...info, startLsn }, (r) => this.onRecord(r));
-      const streamStart = WalDecoder.streamStartFor(startLsn, blockSize);
-      this.received = streamStart;
-      const channel = conn.startCopyBoth(startPhysicalReplicationSql(this.options.slot, streamStart, id.timeline));
-      this.channel = channel;
-      const reply = (): void => {
-        const fields = statusFieldsFor('inspect', { received: this.received, handedOn: 0n });
-        channel.send(buildStandbyStatusUpdate(fields, nowPgMicros(), false));
-      };
-      channel.onData((payload) => {
-        const msg = parseServerCopyData(payload);
-        if (msg.kind === 'keepalive') {
-          this.handlers.serverEnd?.(msg.walEnd);
-          if (msg.replyRequested) reply();
-          return;
-        }
-        const end = msg.walStart + BigInt(msg.data.length);
-        if (end > this.received) this.received = end;
-        this.handlers.serverEnd?.(msg.walEnd);
-        if (this.stopped) return;
-        decoder.push(msg.data, msg.walStart);
-      });
-      timer = setInterval(reply, feedbackIntervalMs(conn.walSenderTimeoutMs));
-      try {
-        await channel.done;
-      } catch (err) {
-        // The segment holding the start is gone: resume from the current position and say so.
-        if (err instanceof WalscopeError && /has already been removed/.test(err.message) && !this.stopped) {
-          const now = await currentPosition(this.options.connection);
-          return { kind: 'gap', gap: { from: startLsn, to: now, reason: err.message } };
-        }
-        throw err;
-      }
-      return { kind: 'done' };
+      return await this.streamFrom(conn, info);
     } finally {
-      if (timer) clearInterval(timer);
       await conn.close();
     }
+  }
+
+  /** The safety checks, then what decoding needs to know about the server and where to start. */
+  private async prepare(conn: ReplicationConnection, requested: Lsn | undefined): Promise<WalServerInfo> {
+    if (!this.options.allowSynchronousMatch)
+      await refuseIfSynchronousCandidate(conn, this.options.connection.application_name ?? '');
+    // A physical walsender is a walsender like a standby's: counted with ours already held.
+    if (requested === this.options.startLsn && this.options.walsenderReserve !== undefined)
+      await this.checkReserve(this.options.walsenderReserve);
+    const id = await conn.identifySystem();
+    const blockSize = await sizeSetting(conn, 'wal_block_size');
+    const segmentSize = await sizeSetting(conn, 'wal_segment_size');
+    return {
+      major: Math.floor(conn.serverVersionNum / 10000),
+      systemId: id.systemId,
+      timeline: id.timeline,
+      blockSize,
+      segmentSize,
+      startLsn: requested ?? id.xlogpos,
+    };
+  }
+
+  /** START_REPLICATION and decode until the copy ends; a removed start segment is a gap. */
+  private async streamFrom(conn: ReplicationConnection, info: WalServerInfo): Promise<RunResult> {
+    const decoder = new WalDecoder(info, (r) => this.onRecord(r));
+    const streamStart = WalDecoder.streamStartFor(info.startLsn, info.blockSize);
+    this.received = streamStart;
+    const channel = conn.startCopyBoth(startPhysicalReplicationSql(this.options.slot, streamStart, info.timeline));
+    this.channel = channel;
+    const reply = (): void => {
+      const fields = statusFieldsFor('inspect', { received: this.received, handedOn: 0n });
+      channel.send(buildStandbyStatusUpdate(fields, nowPgMicros(), false));
+    };
+    channel.onData((payload) => this.onCopyData(payload, decoder, reply));
+    const timer = setInterval(reply, feedbackIntervalMs(conn.walSenderTimeoutMs));
+    try {
+      await channel.done;
+    } catch (err) {
+      // The segment holding the start is gone: resume from the current position and say so.
+      if (err instanceof WalscopeError && /has already been removed/.test(err.message) && !this.stopped) {
+        const now = await currentPosition(this.options.connection);
+        return { kind: 'gap', gap: { from: info.startLsn, to: now, reason: err.message } };
+      }
+      throw err;
+    } finally {
+      clearInterval(timer);
+    }
+    return { kind: 'done' };
+  }
+
+  private onCopyData(payload: Buffer, decoder: WalDecoder, reply: () => void): void {
+    const msg = parseServerCopyData(payload);
+    if (msg.kind === 'keepalive') {
+      this.handlers.serverEnd?.(msg.walEnd);
+      if (msg.replyRequested) reply();
+      return;
+    }
+    const end = msg.walStart + BigInt(msg.data.length);
+    if (end > this.received) this.received = end;
+    this.handlers.serverEnd?.(msg.walEnd);
+    if (this.stopped) return;
+    decoder.push(msg.data, msg.walStart);
   }
 
   /**

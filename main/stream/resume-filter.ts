@@ -17,6 +17,8 @@ import { unreachable } from '../../shared/unreachable';
  * downstream last saw for that OID, and a Stream Start is held back until something inside its
  * block is handed on (a replayed block with nothing new produces no empty Start/Stop pair).
  */
+type Of<T extends DecodedMessage['type']> = Extract<DecodedMessage, { type: T }>;
+
 interface TxnProgress {
   key: string;
   seen: number;
@@ -69,47 +71,24 @@ export class ResumeFilter {
       case 'type':
         return this.announce(this.types, m.typeOid, typeSignature(m), m);
       case 'begin':
-      case 'begin_prepare': {
-        const key = `${m.xid}@${m.type === 'begin' ? m.finalLsn : m.prepareLsn}`;
-        if (!this.txn || this.txn.key !== key) this.txn = { key, seen: 0, handed: 0 };
-        return this.count(this.txn, m);
-      }
+      case 'begin_prepare':
+        return this.begin(m);
       case 'commit':
       case 'prepare': {
         const out = this.txn ? this.count(this.txn, m) : [m];
         this.txn = undefined;
         return out;
       }
-      case 'stream_start': {
-        this.streamBlockXid = m.xid;
-        if (!this.streamed.has(m.xid)) this.streamed.set(m.xid, { key: String(m.xid), seen: 0, handed: 0 });
-        this.pendingStreamStart = m;
-        this.streamStartHanded = false;
-        return [];
-      }
-      case 'stream_stop': {
-        const handed = this.streamStartHanded;
-        this.streamBlockXid = undefined;
-        this.pendingStreamStart = undefined;
-        this.streamStartHanded = false;
-        return handed ? [m] : [];
-      }
+      case 'stream_start':
+        return this.streamStart(m);
+      case 'stream_stop':
+        return this.streamStop(m);
       case 'stream_commit':
       case 'stream_prepare':
-      case 'stream_abort': {
-        const p = this.streamed.get(m.xid);
-        const isTopLevelEnd = m.type !== 'stream_abort' || m.subXid === m.xid;
-        const out = p ? this.count(p, m) : [m];
-        if (isTopLevelEnd) this.streamed.delete(m.xid);
-        return out;
-      }
+      case 'stream_abort':
+        return this.streamEnd(m);
       case 'message':
-        if (!m.transactional && !this.txn && this.streamBlockXid === undefined) {
-          if (m.lsn <= this.lastNonTxMessageLsn) return [];
-          this.lastNonTxMessageLsn = m.lsn;
-          return [m];
-        }
-        return this.inCurrent(m);
+        return this.logicalMessage(m);
       case 'origin':
       case 'insert':
       case 'update':
@@ -122,6 +101,47 @@ export class ResumeFilter {
       default:
         return unreachable(m, 'message type');
     }
+  }
+
+  private begin(m: Of<'begin' | 'begin_prepare'>): DecodedMessage[] {
+    const key = `${m.xid}@${m.type === 'begin' ? m.finalLsn : m.prepareLsn}`;
+    if (!this.txn || this.txn.key !== key) this.txn = { key, seen: 0, handed: 0 };
+    return this.count(this.txn, m);
+  }
+
+  /** Held back until something inside the block is handed on (see count()). */
+  private streamStart(m: Of<'stream_start'>): DecodedMessage[] {
+    this.streamBlockXid = m.xid;
+    if (!this.streamed.has(m.xid)) this.streamed.set(m.xid, { key: String(m.xid), seen: 0, handed: 0 });
+    this.pendingStreamStart = m;
+    this.streamStartHanded = false;
+    return [];
+  }
+
+  private streamStop(m: Of<'stream_stop'>): DecodedMessage[] {
+    const handed = this.streamStartHanded;
+    this.streamBlockXid = undefined;
+    this.pendingStreamStart = undefined;
+    this.streamStartHanded = false;
+    return handed ? [m] : [];
+  }
+
+  private streamEnd(m: Of<'stream_commit' | 'stream_prepare' | 'stream_abort'>): DecodedMessage[] {
+    const p = this.streamed.get(m.xid);
+    const isTopLevelEnd = m.type !== 'stream_abort' || m.subXid === m.xid;
+    const out = p ? this.count(p, m) : [m];
+    if (isTopLevelEnd) this.streamed.delete(m.xid);
+    return out;
+  }
+
+  /** A non-transactional message outside any transaction is identified by its LSN alone. */
+  private logicalMessage(m: Of<'message'>): DecodedMessage[] {
+    if (!m.transactional && !this.txn && this.streamBlockXid === undefined) {
+      if (m.lsn <= this.lastNonTxMessageLsn) return [];
+      this.lastNonTxMessageLsn = m.lsn;
+      return [m];
+    }
+    return this.inCurrent(m);
   }
 
   private inCurrent(m: DecodedMessage): DecodedMessage[] {

@@ -110,45 +110,74 @@ export interface RecordDecodeOptions {
 export function decodeWalRecord(framed: FramedRecord, options: RecordDecodeOptions): WalRecord {
   const buf = framed.bytes;
   const c = new RecordCursor(buf, framed.lsn);
+  const headers = readHeaders(c, buf.length, options);
+  const { fpiLength, mainDataOffset } = placeBlockData(headers.blocks, c.offset);
+  return {
+    lsn: framed.lsn,
+    endLsn: framed.endLsn,
+    prevLsn: buf.readBigUInt64LE(8),
+    xid: buf.readUInt32LE(4),
+    info: buf[16]!,
+    rmid: buf[17]!,
+    totalLength: buf.length,
+    mainDataLength: headers.mainDataLength,
+    fpiLength,
+    blocks: headers.blocks,
+    origin: headers.origin === ORIGIN_INVALID ? null : headers.origin,
+    toplevelXid: headers.toplevelXid,
+    bytes: buf,
+    mainDataOffset,
+  };
+}
+
+interface RecordHeaders {
+  blocks: BlockRef[];
+  origin: number | null;
+  toplevelXid: number | null;
+  mainDataLength: number;
+}
+
+/**
+ * The block headers after the fixed record header, up to the main-data header; afterwards the
+ * cursor stands at the first data byte and the data the headers announce must fill the rest.
+ */
+function readHeaders(c: RecordCursor, length: number, options: RecordDecodeOptions): RecordHeaders {
   const flags = imageFlagsFor(options.major);
-  const blocks: BlockRef[] = [];
-  let origin: number | null = null;
-  let toplevelXid: number | null = null;
-  let mainDataLength = 0;
+  const out: RecordHeaders = { blocks: [], origin: null, toplevelXid: null, mainDataLength: 0 };
   let dataTotal = 0;
   let last: Pick<BlockRef, 'tablespace' | 'database' | 'relfilenode'> | undefined;
-  while (buf.length - c.offset > dataTotal) {
+  while (length - c.offset > dataTotal) {
     const at = c.offset;
     const id = c.u8('block id');
-    if (id === XLR_BLOCK_ID_DATA_SHORT) {
-      mainDataLength = c.u8('main data length');
-      dataTotal += mainDataLength;
-      break;
-    }
-    if (id === XLR_BLOCK_ID_DATA_LONG) {
-      mainDataLength = c.u32('main data length');
-      dataTotal += mainDataLength;
+    if (id === XLR_BLOCK_ID_DATA_SHORT || id === XLR_BLOCK_ID_DATA_LONG) {
+      out.mainDataLength = id === XLR_BLOCK_ID_DATA_SHORT ? c.u8('main data length') : c.u32('main data length');
+      dataTotal += out.mainDataLength;
       break;
     }
     if (id === XLR_BLOCK_ID_ORIGIN) {
-      origin = c.u16('origin');
+      out.origin = c.u16('origin');
       continue;
     }
     if (id === XLR_BLOCK_ID_TOPLEVEL_XID) {
-      toplevelXid = c.u32('toplevel xid');
+      out.toplevelXid = c.u32('toplevel xid');
       continue;
     }
     if (id > XLR_MAX_BLOCK_ID) c.fail('block id', `invalid block_id ${id}`, at);
-    const prev = blocks[blocks.length - 1];
+    const prev = out.blocks[out.blocks.length - 1];
     if (prev && id <= prev.id) c.fail('block id', `out-of-order block_id ${id}`, at);
     const block = readBlockHeader(c, id, flags, options.blockSize, last);
     last = block;
     dataTotal += block.dataLength + (block.image?.length ?? 0);
-    blocks.push(block);
+    out.blocks.push(block);
   }
-  if (buf.length - c.offset !== dataTotal)
-    c.fail('record length', `headers announce ${dataTotal} data bytes, ${buf.length - c.offset} follow`);
-  let offset = c.offset;
+  if (length - c.offset !== dataTotal)
+    c.fail('record length', `headers announce ${dataTotal} data bytes, ${length - c.offset} follow`);
+  return out;
+}
+
+/** Sets each block's data offset (data follows in block order, each image before its data). */
+function placeBlockData(blocks: BlockRef[], dataStart: number): { fpiLength: number; mainDataOffset: number } {
+  let offset = dataStart;
   let fpiLength = 0;
   for (const b of blocks) {
     if (b.image) {
@@ -158,22 +187,7 @@ export function decodeWalRecord(framed: FramedRecord, options: RecordDecodeOptio
     b.dataOffset = offset;
     offset += b.dataLength;
   }
-  return {
-    lsn: framed.lsn,
-    endLsn: framed.endLsn,
-    prevLsn: buf.readBigUInt64LE(8),
-    xid: buf.readUInt32LE(4),
-    info: buf[16]!,
-    rmid: buf[17]!,
-    totalLength: buf.length,
-    mainDataLength,
-    fpiLength,
-    blocks,
-    origin: origin === ORIGIN_INVALID ? null : origin,
-    toplevelXid,
-    bytes: buf,
-    mainDataOffset: offset,
-  };
+  return { fpiLength, mainDataOffset: offset };
 }
 
 function readBlockHeader(

@@ -113,7 +113,6 @@ function Decoding({ stats, workMem }: { stats: DecodingStats[]; workMem: string 
 }
 
 function Subscription({ s }: { s: SubscriptionView }) {
-  const errors = s.stats;
   return (
     <section className="card subscription" aria-label={`Subscription ${s.name}`} data-testid={`subscription-${s.name}`}>
       <div className="detail-head">
@@ -133,82 +132,98 @@ function Subscription({ s }: { s: SubscriptionView }) {
           .map(([k, v]) => `${k}=${String(v)}`)
           .join(' · ')}
       </div>
-      {errors && (
-        <div className="row" data-testid="subscription-errors">
-          <span className={errors.applyErrors ? 'warning' : ''}>
-            apply errors {errors.applyErrors} ({perSec(errors.applyErrorsPerSec)})
-          </span>
-          <span className={errors.syncErrors ? 'warning' : ''}>
-            sync errors {errors.syncErrors} ({perSec(errors.syncErrorsPerSec)})
-          </span>
-          {errors.conflicts &&
-            Object.entries(errors.conflicts).map(([k, n]) => (
-              <span key={k} className={n ? 'warning' : 'muted'}>
-                {k.replace(/_/g, ' ')} {n}
-              </span>
-            ))}
-        </div>
-      )}
-      <table className="grid compact" aria-label={`Workers of ${s.name}`}>
-        <thead>
-          <tr>
-            <th>Worker</th>
-            <th>PID</th>
-            <th>Table</th>
-            <th>Received</th>
-            <th>Latest end</th>
-            <th>Last message sent / received</th>
-          </tr>
-        </thead>
-        <tbody>
-          {s.workers.length === 0 && (
-            <tr>
-              <td colSpan={6} className="muted">
-                no worker running{s.enabled ? '' : ' (disabled)'}
-              </td>
-            </tr>
-          )}
-          {s.workers.map((w) => (
-            <tr key={w.pid ?? w.type}>
-              <td>{w.type}</td>
-              <td className="num">
-                {w.pid}
-                {w.leaderPid ? ` (leader ${w.leaderPid})` : ''}
-              </td>
-              <td>{w.table ?? '—'}</td>
-              <td className="mono">{w.receivedLsn ?? '—'}</td>
-              <td className="mono">{w.latestEndLsn ?? '—'}</td>
-              <td>
-                {w.lastMsgSendTime ? new Date(w.lastMsgSendTime).toLocaleTimeString() : '—'} /{' '}
-                {w.lastMsgReceiptTime ? new Date(w.lastMsgReceiptTime).toLocaleTimeString() : '—'}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <table className="grid compact" aria-label={`Tables of ${s.name}`}>
-        <thead>
-          <tr>
-            <th>Table</th>
-            <th>Sync state</th>
-            <th>LSN</th>
-          </tr>
-        </thead>
-        <tbody>
-          {s.tables.map((t) => (
-            <tr key={`${t.schema}.${t.table}`} data-testid={`sync-row-${t.table}`}>
-              <td className="mono">
-                {t.schema}.{t.table}
-              </td>
-              <td>
-                <span className={`badge ${t.state === 'ready' ? 'active' : 'connecting'}`}>{t.state}</span>
-              </td>
-              <td className="mono">{t.lsn ?? '—'}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      {s.stats && <SubscriptionErrors errors={s.stats} />}
+      <SubscriptionWorkers s={s} />
+      <SubscriptionTables s={s} />
     </section>
+  );
+}
+
+function SubscriptionErrors({ errors }: { errors: NonNullable<SubscriptionView['stats']> }) {
+  return (
+    <div className="row" data-testid="subscription-errors">
+      <span className={errors.applyErrors ? 'warning' : ''}>
+        apply errors {errors.applyErrors} ({perSec(errors.applyErrorsPerSec)})
+      </span>
+      <span className={errors.syncErrors ? 'warning' : ''}>
+        sync errors {errors.syncErrors} ({perSec(errors.syncErrorsPerSec)})
+      </span>
+      {errors.conflicts &&
+        Object.entries(errors.conflicts).map(([k, n]) => (
+          <span key={k} className={n ? 'warning' : 'muted'}>
+            {k.replace(/_/g, ' ')} {n}
+          </span>
+        ))}
+    </div>
+  );
+}
+
+function SubscriptionWorkers({ s }: { s: SubscriptionView }) {
+  return (
+    <table className="grid compact" aria-label={`Workers of ${s.name}`}>
+      <thead>
+        <tr>
+          <th>Worker</th>
+          <th>PID</th>
+          <th>Table</th>
+          <th>Received</th>
+          <th>Latest end</th>
+          <th>Last message sent / received</th>
+        </tr>
+      </thead>
+      <tbody>
+        {s.workers.length === 0 && (
+          <tr>
+            <td colSpan={6} className="muted">
+              no worker running{s.enabled ? '' : ' (disabled)'}
+            </td>
+          </tr>
+        )}
+        {s.workers.map((w) => (
+          <tr key={w.pid ?? w.type}>
+            <td>{w.type}</td>
+            <td className="num">
+              {w.pid}
+              {w.leaderPid ? ` (leader ${w.leaderPid})` : ''}
+            </td>
+            <td>{w.table ?? '—'}</td>
+            <td className="mono">{w.receivedLsn ?? '—'}</td>
+            <td className="mono">{w.latestEndLsn ?? '—'}</td>
+            <td>
+              {w.lastMsgSendTime ? new Date(w.lastMsgSendTime).toLocaleTimeString() : '—'} /{' '}
+              {w.lastMsgReceiptTime ? new Date(w.lastMsgReceiptTime).toLocaleTimeString() : '—'}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function SubscriptionTables({ s }: { s: SubscriptionView }) {
+  return (
+    <table className="grid compact" aria-label={`Tables of ${s.name}`}>
+      <thead>
+        <tr>
+          <th>Table</th>
+          <th>Sync state</th>
+          <th>LSN</th>
+        </tr>
+      </thead>
+      <tbody>
+        {s.tables.map((t) => (
+          <tr key={`${t.schema}.${t.table}`} data-testid={`sync-row-${t.table}`}>
+            <td className="mono">
+              {t.schema}.{t.table}
+            </td>
+            <td>
+              <span className={`badge ${t.state === 'ready' ? 'active' : 'connecting'}`}>{t.state}</span>
+            </td>
+            <td className="mono">{t.lsn ?? '—'}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 

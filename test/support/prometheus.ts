@@ -29,25 +29,21 @@ export interface Prometheus {
   stop(): Promise<void>;
 }
 
+interface PrometheusOptions {
+  target: string;
+  intervalSeconds: number;
+  bearerToken?: string;
+}
+
 /**
  * A real Prometheus on loopback with its own temporary storage, scraping `target` every
  * `intervalSeconds` (job "walscope"); stopped and removed by stop().
  */
-export async function startPrometheus(opts: {
-  target: string;
-  intervalSeconds: number;
-  bearerToken?: string;
-}): Promise<Prometheus> {
+export async function startPrometheus(opts: PrometheusOptions): Promise<Prometheus> {
   const bin = prometheusBinary();
   if (!bin) throw new Error('prometheus is not installed (apt-get install prometheus)');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'walscope-prometheus-'));
-  const auth = opts.bearerToken ? `    authorization:\n      credentials_file: ${path.join(dir, 'token')}\n` : '';
-  if (opts.bearerToken) fs.writeFileSync(path.join(dir, 'token'), opts.bearerToken, { mode: 0o600 });
-  fs.writeFileSync(
-    path.join(dir, 'prometheus.yml'),
-    `global:\n  scrape_interval: ${opts.intervalSeconds}s\n  scrape_timeout: ${opts.intervalSeconds}s\n` +
-      `scrape_configs:\n  - job_name: walscope\n${auth}    static_configs:\n      - targets: ['${opts.target}']\n`,
-  );
+  writeConfig(dir, opts);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let log = '';
@@ -78,25 +74,34 @@ export async function startPrometheus(opts: {
     await stop();
     throw e;
   }
-  return {
-    url,
-    log: () => log,
-    stop,
-    async query(promql) {
-      const res = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(promql)}`);
-      const body = (await res.json()) as {
-        status: string;
-        error?: string;
-        data?: {
-          resultType: string;
-          result: Array<{ metric: Record<string, string>; value?: [number, string]; values?: Array<[number, string]> }>;
-        };
-      };
-      if (body.status !== 'success' || !body.data) throw new Error(`query ${promql} failed: ${body.error}`);
-      return body.data.result.map((r) => ({
-        labels: r.metric,
-        values: (r.values ?? (r.value ? [r.value] : [])).map(([t, v]) => [t, Number(v)] as [number, number]),
-      }));
-    },
+  return { url, log: () => log, stop, query: (promql) => query(url, promql) };
+}
+
+/** prometheus.yml (and the token file it points to) in `dir`: one job scraping the target. */
+function writeConfig(dir: string, opts: PrometheusOptions): void {
+  const auth = opts.bearerToken ? `    authorization:\n      credentials_file: ${path.join(dir, 'token')}\n` : '';
+  if (opts.bearerToken) fs.writeFileSync(path.join(dir, 'token'), opts.bearerToken, { mode: 0o600 });
+  fs.writeFileSync(
+    path.join(dir, 'prometheus.yml'),
+    `global:\n  scrape_interval: ${opts.intervalSeconds}s\n  scrape_timeout: ${opts.intervalSeconds}s\n` +
+      `scrape_configs:\n  - job_name: walscope\n${auth}    static_configs:\n      - targets: ['${opts.target}']\n`,
+  );
+}
+
+/** An instant or range query through the HTTP API, as labels and numeric values. */
+async function query(url: string, promql: string): Promise<PromSample[]> {
+  const res = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(promql)}`);
+  const body = (await res.json()) as {
+    status: string;
+    error?: string;
+    data?: {
+      resultType: string;
+      result: Array<{ metric: Record<string, string>; value?: [number, string]; values?: Array<[number, string]> }>;
+    };
   };
+  if (body.status !== 'success' || !body.data) throw new Error(`query ${promql} failed: ${body.error}`);
+  return body.data.result.map((r) => ({
+    labels: r.metric,
+    values: (r.values ?? (r.value ? [r.value] : [])).map(([t, v]) => [t, Number(v)] as [number, number]),
+  }));
 }
