@@ -1,3 +1,4 @@
+import { parseLsn, type Lsn } from '../../shared/lsn';
 import { WalscopeError } from '../../shared/errors';
 
 /**
@@ -63,4 +64,14 @@ export function values(args: ParsedArgs, name: string): string[] {
 
 export function usage(message: string): WalscopeError {
   return new WalscopeError({ code: 'INVALID_ARGUMENT', message, hint: 'Run `walscope help` for usage.' });
+}
+
+/** An LSN flag (`--start`, `--endpos`): undefined when absent, a usage error when not X/X. */
+export function lsnFlag(text: string | undefined, name: string): Lsn | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return parseLsn(text);
+  } catch {
+    throw usage(`--${name} ${JSON.stringify(text)} is not an LSN (expected X/X, e.g. 0/16B3748)`);
+  }
 }

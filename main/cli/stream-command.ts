@@ -1,11 +1,11 @@
-import { formatLsn, parseLsn, type Lsn } from '../../shared/lsn';
+import { formatLsn } from '../../shared/lsn';
 import { formatPgMicros } from '../../shared/pgtime';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from '../stream/backoff';
 import { ChangeStream } from '../stream/change-stream';
 import { StreamStatsMeter } from '../stream/stream-stats';
 import { DEFAULT_WALSENDER_RESERVE, parseWalsenderReserve } from '../stream/walsender-reserve';
 import type { StreamSource } from '../stream/slot-source';
-import { flag, parseArgs, usage, value, values } from './args';
+import { flag, lsnFlag, parseArgs, usage, value, values } from './args';
 import { replicationConfig, settingsFrom } from './connect';
 import { describeWait } from '../stream/wait-report';
 import { EXIT_OUTPUT_CLOSED, isOutputClosed, NdjsonWriter } from './ndjson-writer';
@@ -15,15 +15,6 @@ const STREAM_FLAGS = {
   booleans: ['temporary', 'direct', 'consume', 'heartbeats', 'stats'],
   values: ['dsn', 'slot', 'plugin', 'publication', 'start', 'endpos', 'option', 'walsender-reserve', 'retries'],
 } as const;
-
-function lsnFlag(text: string | undefined, name: string): Lsn | undefined {
-  if (text === undefined) return undefined;
-  try {
-    return parseLsn(text);
-  } catch {
-    throw usage(`--${name} ${JSON.stringify(text)} is not an LSN (expected X/X, e.g. 0/16B3748)`);
-  }
-}
 
 /** --retries N: reconnection attempts after a running stream is lost (0: none). */
 function retriesFlag(text: string | undefined): BackoffPolicy {

@@ -1,4 +1,4 @@
-import { formatLsn, parseLsn, type Lsn } from '../../shared/lsn';
+import { formatLsn, type Lsn } from '../../shared/lsn';
 import type pg from 'pg';
 import { toPgClientConfig, type ConnectionSettings } from '../connection';
 import { openSqlClient } from '../monitor/sql-client';
@@ -9,7 +9,7 @@ import { RecordEnricher } from '../wal/record-enricher';
 import { RelationNames } from '../wal/relation-names';
 import { toWalRecordJson } from '../wal/wal-json';
 import { WalStatsWindow } from '../wal/wal-stats';
-import { flag, parseArgs, usage, value, type ParsedArgs } from './args';
+import { flag, lsnFlag, parseArgs, usage, value, type ParsedArgs } from './args';
 import { settingsFrom } from './connect';
 import { NdjsonWriter } from './ndjson-writer';
 import type { CliIo } from './stream-command';
@@ -18,15 +18,6 @@ export const WAL_FLAGS = {
   booleans: ['stats', 'no-relations'],
   values: ['dsn', 'start', 'endpos', 'interval', 'walsender-reserve'],
 } as const;
-
-function lsnFlag(text: string | undefined, name: string): Lsn | undefined {
-  if (text === undefined) return undefined;
-  try {
-    return parseLsn(text);
-  } catch {
-    throw usage(`--${name} ${JSON.stringify(text)} is not an LSN (expected X/X, e.g. 0/16B3748)`);
-  }
-}
 
 interface WalOptions {
   startLsn: Lsn | undefined;

@@ -5,7 +5,7 @@ import { ChangeStream } from '../stream/change-stream';
 import { DEMO_SCHEMA_SQL, workloadTransaction } from './demo-schema';
 import { freePort } from '../net/free-port';
 import { startDemoSubscriber, type DemoSubscriber } from './demo-subscriber';
-import { PRIVATE_MODE, createDemoRun, demoServerOwner, removeDemoRun, type DemoRun } from './demo-dirs';
+import { createDemoRun, privateSocketFlags, demoServerOwner, removeDemoRun, type DemoRun } from './demo-dirs';
 
 /**
  * The built-in demo: an embedded PostgreSQL 18 with wal_level=logical, a sample shop schema, a
@@ -63,13 +63,7 @@ export async function startDemoDatabase(opts: {
       createPostgresUser: owner !== undefined,
       initdbFlags: ['--encoding=UTF8', '--no-locale', '--no-sync'],
       postgresFlags: [
-        '-c',
-        // Empty: no TCP/IP socket at all (the value reaches postgres unquoted, as one argv entry).
-        'listen_addresses=',
-        '-c',
-        `unix_socket_directories="${run.socketDir}"`,
-        '-c',
-        `unix_socket_permissions=0${PRIVATE_MODE.toString(8)}`,
+        ...privateSocketFlags(run),
         '-c',
         'wal_level=logical',
         '-c',

@@ -148,3 +148,19 @@ function removeStaleRuns(parent: string, owner: RunOwner | undefined): void {
     fs.rmSync(r.dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * The postgres flags that make a run's server private: no TCP listener at all, a Unix socket in
+ * the run's 0700 socket directory, the socket file itself 0700 (issue 12).
+ */
+export function privateSocketFlags(run: DemoRun): string[] {
+  return [
+    '-c',
+    // Empty: no TCP/IP socket at all (the value reaches postgres unquoted, as one argv entry).
+    'listen_addresses=',
+    '-c',
+    `unix_socket_directories="${run.socketDir}"`,
+    '-c',
+    `unix_socket_permissions=0${PRIVATE_MODE.toString(8)}`,
+  ];
+}

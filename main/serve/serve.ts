@@ -25,6 +25,7 @@ import {
   targetPath,
   urlHost,
 } from './access';
+import { MIME_TYPES as MIME } from './mime';
 
 /**
  * Serve mode: the built renderer and the bridge contract over a WebSocket, on loopback by default.
@@ -52,16 +53,6 @@ export interface ServeHandle {
   token: string;
   close(): Promise<void>;
 }
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-};
 
 /** Room for a couple of seconds of batches before the view counts as behind. */
 const WS_HIGH_WATER = 4 * 1024 * 1024;
