@@ -1,6 +1,7 @@
 // Contender: the WALscope engine API without output (decode everything, count row changes).
 import { parseLsn } from '../../shared/lsn';
 import { ChangeStream } from '../../main/stream/change-stream';
+import { resolveConnectionSettings, toPgClientConfig } from '../../main/connection';
 
 const [dsn, slot, end, publication, proto] = process.argv.slice(2) as [
   string,
@@ -9,17 +10,11 @@ const [dsn, slot, end, publication, proto] = process.argv.slice(2) as [
   string,
   string | undefined,
 ];
-const url = new URL(dsn);
 let rows = 0;
 const stream = new ChangeStream(
   {
-    connection: {
-      host: url.hostname,
-      port: Number(url.port),
-      user: decodeURIComponent(url.username),
-      password: decodeURIComponent(url.password),
-      database: url.pathname.slice(1),
-    },
+    // The DSN read as every connection is (libpq conventions), not parsed again here.
+    connection: toPgClientConfig(resolveConnectionSettings({ dsn }, {})),
     source: { kind: 'direct', slot },
     publications: [publication],
     endLsn: parseLsn(end),

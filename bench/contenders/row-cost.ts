@@ -9,21 +9,16 @@ import { PgoutputDecoder } from '../../main/decoders/pgoutput';
 import { JsonBytes } from '../../main/output/json-bytes';
 import { writeMessageJson } from '../../main/output/message-bytes';
 import { ChangeStream } from '../../main/stream/change-stream';
+import { resolveConnectionSettings, toPgClientConfig } from '../../main/connection';
 
 const [dsn, slot, end, publication, repsText] = process.argv.slice(2) as [string, string, string, string, string];
-const url = new URL(dsn);
 const frames: Buffer[] = [];
 const lsns: bigint[] = [];
 let rows = 0;
 const stream = new ChangeStream(
   {
-    connection: {
-      host: url.hostname,
-      port: Number(url.port),
-      user: decodeURIComponent(url.username),
-      password: decodeURIComponent(url.password),
-      database: url.pathname.slice(1),
-    },
+    // The DSN read as every connection is (libpq conventions), not parsed again here.
+    connection: toPgClientConfig(resolveConnectionSettings({ dsn }, {})),
     source: { kind: 'direct', slot },
     publications: [publication],
     endLsn: parseLsn(end),
