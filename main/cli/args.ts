@@ -1,3 +1,4 @@
+import { DEFAULT_WALSENDER_RESERVE, parseWalsenderReserve, type WalsenderReserve } from '../stream/walsender-reserve';
 import { parseLsn, type Lsn } from '../../shared/lsn';
 import { WalscopeError } from '../../shared/errors';
 
@@ -74,4 +75,15 @@ export function lsnFlag(text: string | undefined, name: string): Lsn | undefined
   } catch {
     throw usage(`--${name} ${JSON.stringify(text)} is not an LSN (expected X/X, e.g. 0/16B3748)`);
   }
+}
+
+/**
+ * `--walsender-reserve N|auto`, else WALSCOPE_WALSENDER_RESERVE, else the default (20 %, at least
+ * 2): the same for every command that holds a walsender (`stream`, `wal`).
+ */
+export function walsenderReserveFlag(args: ParsedArgs, env: NodeJS.ProcessEnv): WalsenderReserve {
+  const flagText = value(args, 'walsender-reserve');
+  const text = flagText ?? env['WALSCOPE_WALSENDER_RESERVE'];
+  if (!text) return DEFAULT_WALSENDER_RESERVE;
+  return parseWalsenderReserve(text, flagText ? '--walsender-reserve' : 'WALSCOPE_WALSENDER_RESERVE');
 }

@@ -3,9 +3,8 @@ import { formatPgMicros } from '../../shared/pgtime';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from '../stream/backoff';
 import { ChangeStream } from '../stream/change-stream';
 import { StreamStatsMeter } from '../stream/stream-stats';
-import { DEFAULT_WALSENDER_RESERVE, parseWalsenderReserve } from '../stream/walsender-reserve';
 import type { StreamSource } from '../stream/slot-source';
-import { flag, lsnFlag, parseArgs, usage, value, values } from './args';
+import { flag, lsnFlag, parseArgs, walsenderReserveFlag, usage, value, values } from './args';
 import { replicationConfig, settingsFrom } from './connect';
 import { describeWait } from '../stream/wait-report';
 import { EXIT_OUTPUT_CLOSED, isOutputClosed, NdjsonWriter } from './ndjson-writer';
@@ -59,13 +58,7 @@ export async function streamCommand(argv: readonly string[], io: CliIo): Promise
   const heartbeats = flag(args, 'heartbeats');
   const startLsn = lsnFlag(value(args, 'start'), 'start');
   const endLsn = lsnFlag(value(args, 'endpos'), 'endpos');
-  const reserveText = value(args, 'walsender-reserve') ?? io.env['WALSCOPE_WALSENDER_RESERVE'];
-  const walsenderReserve = reserveText
-    ? parseWalsenderReserve(
-        reserveText,
-        value(args, 'walsender-reserve') ? '--walsender-reserve' : 'WALSCOPE_WALSENDER_RESERVE',
-      )
-    : DEFAULT_WALSENDER_RESERVE;
+  const walsenderReserve = walsenderReserveFlag(args, io.env);
   const backoff = retriesFlag(value(args, 'retries'));
   const settings = settingsFrom(value(args, 'dsn'), io.env);
   const out = new NdjsonWriter(io.stdout);

@@ -4,12 +4,12 @@ import { toPgClientConfig, type ConnectionSettings } from '../connection';
 import { openSqlClient } from '../monitor/sql-client';
 import { parseDurationSetting } from '../connection/duration';
 import { PhysicalStream, type PhysicalStreamHandlers, type WalServerInfo } from '../stream/physical-stream';
-import { DEFAULT_WALSENDER_RESERVE, parseWalsenderReserve, type WalsenderReserve } from '../stream/walsender-reserve';
+import type { WalsenderReserve } from '../stream/walsender-reserve';
 import { RecordEnricher } from '../wal/record-enricher';
 import { RelationNames } from '../wal/relation-names';
 import { toWalRecordJson } from '../wal/wal-json';
 import { WalStatsWindow } from '../wal/wal-stats';
-import { flag, lsnFlag, parseArgs, usage, value, type ParsedArgs } from './args';
+import { flag, lsnFlag, parseArgs, walsenderReserveFlag, usage, value, type ParsedArgs } from './args';
 import { settingsFrom } from './connect';
 import { NdjsonWriter } from './ndjson-writer';
 import type { CliIo } from './stream-command';
@@ -40,13 +40,7 @@ function walOptions(args: ParsedArgs, env: NodeJS.ProcessEnv): WalOptions {
     if (!(intervalMs >= 100)) throw usage('--interval must be at least 100ms');
   }
   // The physical stream holds a walsender: the same reserve as `stream` (default 20%, at least 2).
-  const reserveText = value(args, 'walsender-reserve') ?? env['WALSCOPE_WALSENDER_RESERVE'];
-  const walsenderReserve = reserveText
-    ? parseWalsenderReserve(
-        reserveText,
-        value(args, 'walsender-reserve') ? '--walsender-reserve' : 'WALSCOPE_WALSENDER_RESERVE',
-      )
-    : DEFAULT_WALSENDER_RESERVE;
+  const walsenderReserve = walsenderReserveFlag(args, env);
   return {
     startLsn,
     endLsn,
