@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { COMMANDS, COMMAND_NAMES, EVENTS, EVENT_NAMES, commandChannel } from '../shared/contract';
+import { COMMANDS, COMMAND_NAMES, CONTRACT_VERSION, EVENTS, EVENT_NAMES, commandChannel } from '../shared/contract';
 import { createDispatcher, type Handlers } from '../main/bridge/dispatcher';
 import { bindIpc, type IpcMainLike } from './ipc';
 import { APP_CSP, META_CSP } from '../shared/csp';
@@ -117,6 +117,7 @@ describe('IPC binding (no Electron: a fake ipcMain)', () => {
   });
   it('validates payloads: malformed, extra keys and forged values are refused', async () => {
     expect(await call('app.info', { extra: 1 })).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
+    expect(await call('app.info', { contractVersion: CONTRACT_VERSION })).toMatchObject({ ok: true });
     expect(await call('slots.drop', { sessionId: 's', name: 'Bad Name', token: 't' })).toMatchObject({
       ok: false,
       error: { code: 'INVALID_ARGUMENT' },
@@ -141,6 +142,67 @@ describe('IPC binding (no Electron: a fake ipcMain)', () => {
   it('unbinds cleanly', () => {
     unbind();
     expect(handlers.size).toBe(0);
+  });
+});
+
+describe('IPC contract version (the page declares it in app.info)', () => {
+  function bound() {
+    const handlers = new Map<string, Parameters<IpcMainLike['handle']>[1]>();
+    const ipc: IpcMainLike = { handle: (c, l) => void handlers.set(c, l), removeHandler: () => undefined };
+    const reached: string[] = [];
+    const stub = (name: string, value: unknown) => async () => (reached.push(name), value);
+    const dispatchers = new Map(
+      [1, 2].map((id) => [
+        id,
+        createDispatcher({
+          'app.info': stub('app.info', {
+            version: 'x',
+            contractVersion: CONTRACT_VERSION,
+            shell: 'electron',
+            passwordStorage: 'unavailable',
+            defaults: {},
+          }),
+          'profiles.list': stub('profiles.list', []),
+        } as unknown as Handlers),
+      ]),
+    );
+    bindIpc(
+      ipc,
+      (id) => dispatchers.get(id),
+      () => true,
+    );
+    const call = (name: string, payload: unknown, sender = 1): Promise<unknown> =>
+      handlers.get(commandChannel(name))!({ sender: { id: sender }, senderFrame: { url: 'x', parent: null } }, payload);
+    return { call, reached };
+  }
+  const refused = (page: string) => ({
+    ok: false,
+    error: { code: 'CONTRACT', message: expect.stringContaining(`this page speaks bridge contract ${page},`) },
+  });
+
+  it('refuses every other command from a page that declared another version, or none, and always answers app.info', async () => {
+    const { call, reached } = bound();
+    expect(await call('profiles.list', {})).toMatchObject(refused('(none)'));
+    expect(await call('app.info', {})).toMatchObject({ ok: true, value: { contractVersion: CONTRACT_VERSION } });
+    expect(await call('profiles.list', {})).toMatchObject(refused('(none)'));
+    expect(await call('app.info', { contractVersion: CONTRACT_VERSION + 1 })).toMatchObject({ ok: true });
+    expect(await call('profiles.list', {})).toMatchObject(refused(String(CONTRACT_VERSION + 1)));
+    expect(reached).toEqual(['app.info', 'app.info']);
+  });
+
+  it('serves a page that declared this version, per window, and ignores a declaration in an invalid request', async () => {
+    const { call, reached } = bound();
+    expect(await call('app.info', { contractVersion: CONTRACT_VERSION })).toMatchObject({ ok: true });
+    expect(await call('profiles.list', {})).toEqual({ ok: true, value: [] });
+    // A later app.info without a version (the connection store asks too) keeps the declaration.
+    expect(await call('app.info', {})).toMatchObject({ ok: true });
+    expect(await call('profiles.list', {})).toEqual({ ok: true, value: [] });
+    // Another window has declared nothing.
+    expect(await call('profiles.list', {}, 2)).toMatchObject(refused('(none)'));
+    // A request the schema refuses declares nothing either.
+    expect(await call('app.info', { contractVersion: CONTRACT_VERSION + 1, extra: 1 })).toMatchObject({ ok: false });
+    expect(await call('profiles.list', {})).toEqual({ ok: true, value: [] });
+    expect(reached).toEqual(['app.info', 'profiles.list', 'app.info', 'profiles.list', 'profiles.list']);
   });
 });
 

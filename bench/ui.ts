@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { PgServer } from '../test/support/postgres';
 import { processCpuSeconds, startUiHarness } from './ui-harness';
 
@@ -112,7 +112,7 @@ const MAX_SECONDS = quick ? 10 : 30;
 
 /** The view while the writer goes as fast as this server takes it. */
 async function maxRate(
-  browser: import('playwright-core').Browser,
+  browser: Browser,
   url: string,
   server: PgServer,
   serveCpu: () => number,
@@ -145,77 +145,97 @@ async function maxRate(
   return { rowsPerSec: (sent * 100) / seconds, frames, latency, received, dropped, serveCores };
 }
 
-async function main(): Promise<void> {
-  const { server, serve, servePid, browser, close } = await startUiHarness(
-    'bench-ui',
-    `CREATE TABLE load (id bigserial PRIMARY KEY, ts text, pad text); CREATE PUBLICATION load_pub FOR TABLE load`,
-    {},
-    { childServe: true },
-  );
-  const serveCpu = (): number => (servePid ? processCpuSeconds(servePid) : NaN);
-  const lines: string[] = [];
-  try {
-    lines.push('| load | rows rendered (sampled) | p50 ms | p95 ms | p99 ms |', '|---|---|---|---|---|');
-    for (const tps of [100, 1000, 5000]) {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-      await openStream(page, serve.url, server.dsn());
-      await page.evaluate(LATENCY_PROBE);
-      await writer(server, tps, 1, LATENCY_SECONDS);
-      await page.waitForTimeout(1000);
-      const lat = (await page.evaluate('window.__lat')) as number[];
-      lines.push(
-        `| ${tps.toLocaleString('en-US')} single-row tx/s for ${LATENCY_SECONDS} s | ${lat.length} | ${pct(lat, 50).toFixed(0)} | ${pct(lat, 95).toFixed(0)} | ${pct(lat, 99).toFixed(0)} |`,
-      );
-      process.stderr.write(`bench:ui latency at ${tps} tx/s: p95 ${pct(lat, 95).toFixed(0)} ms\n`);
-      await page.close();
-    }
-
+/** Commit → visible latency at 100, 1,000 and 5,000 single-row transactions/s: markdown table rows. */
+async function latencyTable(browser: Browser, url: string, server: PgServer): Promise<string[]> {
+  const lines = ['| load | rows rendered (sampled) | p50 ms | p95 ms | p99 ms |', '|---|---|---|---|---|'];
+  for (const tps of [100, 1000, 5000]) {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await openStream(page, serve.url, server.dsn());
-    const heapStart = (await page.evaluate('performance.memory.usedJSHeapSize')) as number;
-    await page.evaluate(FRAME_PROBE);
-    const cpu0 = serveCpu();
-    const t0 = Date.now();
-    const load = writer(server, 200, 100, LOAD_SECONDS); // 20,000 changes/s in 100-row transactions
-    const inputLatencies: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      await page.waitForTimeout((LOAD_SECONDS * 1000) / 7);
-      const ms = (await page.evaluate(`new Promise((resolve) => {
-        const box = document.querySelector('input[aria-label="Filter text"]');
-        const t0 = performance.now();
-        const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
-        setter.call(box, box.value === '' ? 'x' : '');
-        box.dispatchEvent(new Event('input', { bubbles: true }));
-        requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - t0)));
-      })`)) as number;
-      inputLatencies.push(ms);
-    }
-    const sent = await load;
-    const serveCores = (serveCpu() - cpu0) / ((Date.now() - t0) / 1000);
-    await page.evaluate('window.__framesOn = false');
-    const frames = ((await page.evaluate('window.__frames')) as number[]).slice(5);
-    const heapEnd = (await page.evaluate('performance.memory.usedJSHeapSize')) as number;
-    const received = await page.getByTestId('received-count').innerText();
-    const dropped = await page.getByTestId('dropped-count').innerText();
+    await openStream(page, url, server.dsn());
+    await page.evaluate(LATENCY_PROBE);
+    await writer(server, tps, 1, LATENCY_SECONDS);
+    await page.waitForTimeout(1000);
+    const lat = (await page.evaluate('window.__lat')) as number[];
+    lines.push(
+      `| ${tps.toLocaleString('en-US')} single-row tx/s for ${LATENCY_SECONDS} s | ${lat.length} | ${pct(lat, 50).toFixed(0)} | ${pct(lat, 95).toFixed(0)} | ${pct(lat, 99).toFixed(0)} |`,
+    );
+    process.stderr.write(`bench:ui latency at ${tps} tx/s: p95 ${pct(lat, 95).toFixed(0)} ms\n`);
     await page.close();
-    const max = await maxRate(browser, serve.url, server, serveCpu);
-    const report = `<!-- ui:start -->
+  }
+  return lines;
+}
+
+interface SustainedLoad {
+  sent: number;
+  frames: number[];
+  inputLatencies: number[];
+  heapStart: number;
+  heapEnd: number;
+  received: string;
+  dropped: string;
+  serveCores: number;
+}
+
+/** In the page: keystroke in the filter box → the second animation frame after it, in ms. */
+const FILTER_INPUT_PROBE = `new Promise((resolve) => {
+  const box = document.querySelector('input[aria-label="Filter text"]');
+  const t0 = performance.now();
+  const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
+  setter.call(box, box.value === '' ? 'x' : '');
+  box.dispatchEvent(new Event('input', { bubbles: true }));
+  requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - t0)));
+})`;
+
+/** 20,000 changes/s for LOAD_SECONDS: frame times, five filter inputs spread over the run, heap, CPU. */
+async function sustainedLoad(
+  browser: Browser,
+  url: string,
+  server: PgServer,
+  serveCpu: () => number,
+): Promise<SustainedLoad> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await openStream(page, url, server.dsn());
+  const heapStart = (await page.evaluate('performance.memory.usedJSHeapSize')) as number;
+  await page.evaluate(FRAME_PROBE);
+  const cpu0 = serveCpu();
+  const t0 = Date.now();
+  const load = writer(server, 200, 100, LOAD_SECONDS); // 20,000 changes/s in 100-row transactions
+  const inputLatencies: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    await page.waitForTimeout((LOAD_SECONDS * 1000) / 7); // spreads the samples over the run
+    inputLatencies.push((await page.evaluate(FILTER_INPUT_PROBE)) as number);
+  }
+  const sent = await load;
+  const serveCores = (serveCpu() - cpu0) / ((Date.now() - t0) / 1000);
+  await page.evaluate('window.__framesOn = false');
+  const frames = ((await page.evaluate('window.__frames')) as number[]).slice(5);
+  const heapEnd = (await page.evaluate('performance.memory.usedJSHeapSize')) as number;
+  const received = await page.getByTestId('received-count').innerText();
+  const dropped = await page.getByTestId('dropped-count').innerText();
+  await page.close();
+  return { sent, frames, inputLatencies, heapStart, heapEnd, received, dropped, serveCores };
+}
+
+type MaxRate = Awaited<ReturnType<typeof maxRate>>;
+
+function uiReport(latencyLines: string[], load: SustainedLoad, max: MaxRate): string {
+  const { frames, inputLatencies } = load;
+  return `<!-- ui:start -->
 ## UI under load (${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC${quick ? ', quick' : ''})
 
 Command: \`npm run bench:ui${quick ? ' -- --quick' : ''}\`. Debian Chromium (headless, software rendering) and serve mode on the same 2-core machine as the server and the writer.
 
 Commit → visible (writer stamps \`clock_timestamp()\`; the page records when a stamped row is rendered; with follow-tail on, rows that scroll past between frames are never rendered, so this samples the rows that were):
 
-${lines.join('\n')}
+${latencyLines.join('\n')}
 
-20,000 changes/s (${sent.toLocaleString('en-US')} transactions of 100 rows over ${LOAD_SECONDS} s; ${received} rows received by the view, ${dropped} dropped in view):
+20,000 changes/s (${load.sent.toLocaleString('en-US')} transactions of 100 rows over ${LOAD_SECONDS} s; ${load.received} rows received by the view, ${load.dropped} dropped in view):
 
 | metric | value |
 |---|---|
 | frame time p50 / p95 / p99 | ${pct(frames, 50).toFixed(1)} / ${pct(frames, 95).toFixed(1)} / ${pct(frames, 99).toFixed(1)} ms (${frames.length} frames) |
 | filter input → painted, median / max | ${pct(inputLatencies, 50).toFixed(0)} / ${Math.max(...inputLatencies).toFixed(0)} ms |
-| JS heap start → end | ${(heapStart / 1024 / 1024).toFixed(1)} → ${(heapEnd / 1024 / 1024).toFixed(1)} MB (ring buffer holds at most 100,000 rows) |
-| serve process CPU (\`walscope serve\` as its own process) | ${serveCores.toFixed(2)} cores |
+| JS heap start → end | ${(load.heapStart / 1024 / 1024).toFixed(1)} → ${(load.heapEnd / 1024 / 1024).toFixed(1)} MB (ring buffer holds at most 100,000 rows) |
+| serve process CPU (\`walscope serve\` as its own process) | ${load.serveCores.toFixed(2)} cores |
 
 The highest rate the writer gets out of this server (4 connections sending 100-row transactions as fast as they are acknowledged, ${MAX_SECONDS} s, with the view streaming): ${Math.round(max.rowsPerSec).toLocaleString('en-US')} changes/s.
 
@@ -226,13 +246,32 @@ The highest rate the writer gets out of this server (4 connections sending 100-r
 | rows received / dropped in view | ${max.received} / ${max.dropped} |
 | serve process CPU | ${max.serveCores.toFixed(2)} cores |
 <!-- ui:end -->`;
-    const file = path.join(root, 'docs/BENCHMARKS.md');
-    const doc = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n';
-    const next = doc.includes('<!-- ui:start -->')
-      ? doc.replace(/<!-- ui:start -->[\s\S]*<!-- ui:end -->/, report)
-      : doc.replace('<!-- reading -->', `${report}\n\n<!-- reading -->`);
-    fs.writeFileSync(file, next);
-    process.stdout.write(report + '\n');
+}
+
+/** Replaces the ui section of docs/BENCHMARKS.md (or adds it before the reading notes). */
+function writeReport(report: string): void {
+  const file = path.join(root, 'docs/BENCHMARKS.md');
+  const doc = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n';
+  const next = doc.includes('<!-- ui:start -->')
+    ? doc.replace(/<!-- ui:start -->[\s\S]*<!-- ui:end -->/, report)
+    : doc.replace('<!-- reading -->', `${report}\n\n<!-- reading -->`);
+  fs.writeFileSync(file, next);
+  process.stdout.write(report + '\n');
+}
+
+async function main(): Promise<void> {
+  const { server, serve, servePid, browser, close } = await startUiHarness(
+    'bench-ui',
+    `CREATE TABLE load (id bigserial PRIMARY KEY, ts text, pad text); CREATE PUBLICATION load_pub FOR TABLE load`,
+    {},
+    { childServe: true },
+  );
+  const serveCpu = (): number => (servePid ? processCpuSeconds(servePid) : NaN);
+  try {
+    const latencyLines = await latencyTable(browser, serve.url, server);
+    const load = await sustainedLoad(browser, serve.url, server, serveCpu);
+    const max = await maxRate(browser, serve.url, server, serveCpu);
+    writeReport(uiReport(latencyLines, load, max));
   } finally {
     await close();
   }

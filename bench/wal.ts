@@ -62,71 +62,93 @@ export function walBenchAvailable(): boolean {
   return ['postgres', 'pg_waldump', 'pgbench'].every((p) => fs.existsSync(path.join(BIN15, p)));
 }
 
-/** Both WAL lines as markdown. */
-export async function walBench(opts: {
+interface WalBenchOptions {
   quick: boolean;
   reps: number;
   walscope: string[];
   runTimed: RunTimed;
-}): Promise<string> {
+}
+
+/** The measured range: WAL pgbench wrote, kept in pg_wal by a physical slot. */
+interface WalRange {
+  start: bigint;
+  end: bigint;
+  mb: number;
+  scale: number;
+  seconds: number;
+}
+
+type Samples = Record<'walscope' | 'waldump', Timed[]>;
+
+/** Both WAL lines as markdown. */
+export async function walBench(opts: WalBenchOptions): Promise<string> {
   const server = await startPostgres({ major: 15, name: 'bench-wal', settings: { max_wal_size: '4GB' } });
   try {
     const env = { ...process.env, PGPASSWORD: server.password };
-    const dsn = server.dsn();
-    const scale = opts.quick ? 2 : 10;
-    const seconds = opts.quick ? 5 : 20;
-    process.stderr.write(`bench: pgbench -i -s ${scale} on PostgreSQL 15…\n`);
-    pgbench(server, ['-i', '-q', '-s', String(scale)]);
-    // Keeps every segment of the measured range in pg_wal, for pg_waldump and for the walsender.
-    await server.query(`SELECT pg_create_physical_replication_slot('bench_wal_keep', true)`);
-    await server.query('CHECKPOINT');
-    const start = await currentLsn(server);
-    pgbench(server, ['-T', String(seconds), '-c', '2', '-j', '2', '-n']);
-    const end = await currentLsn(server);
-    const mb = Number(end - start) / 1024 / 1024;
-    const waldump = [
-      path.join(BIN15, 'pg_waldump'),
-      '--stats=record',
-      '-p',
-      path.join(server.dataDir, 'pg_wal'),
-      '-s',
-      formatLsn(start),
-      '-e',
-      formatLsn(end),
-    ];
-    const walscope = [
-      ...opts.walscope,
-      '--start',
-      formatLsn(start),
-      '--endpos',
-      formatLsn(end),
-      '--no-relations',
-      '--dsn',
-      dsn,
-    ];
-    const samples: Record<'walscope' | 'waldump', Timed[]> = { walscope: [], waldump: [] };
-    for (let r = 0; r < opts.reps; r++) {
-      for (const name of r % 2 ? (['waldump', 'walscope'] as const) : (['walscope', 'waldump'] as const)) {
-        process.stderr.write(`bench: WAL rep ${r + 1}/${opts.reps} ${name}… `);
-        const s = await opts.runTimed(name === 'walscope' ? walscope : waldump, env);
-        process.stderr.write(`${s.ok ? `${s.seconds.toFixed(2)} s` : `failed: ${s.error}`}\n`);
-        samples[name].push(s);
-      }
-    }
-    const line = (name: string, xs: Timed[], note: string): string => {
-      const ok = xs.filter((s) => s.ok);
-      const secs = ok.map((s) => s.seconds);
-      return `| ${name} | ${ok.length}/${xs.length} | ${fmt(median(secs), 2)} (${fmt(Math.min(...secs), 2)}–${fmt(Math.max(...secs), 2)}) | ${fmt(mb / median(secs), 1)} | ${fmt(median(ok.map((s) => s.cpuSeconds)), 2)} | ${fmt(Math.max(...ok.map((s) => s.rssMb)))} | ${note} |`;
-    };
-    const keep = await keepUp(server, opts.walscope, env, seconds);
-    return `### WAL decoding (PostgreSQL 15, pgbench)
+    const range = await writeWalRange(server, opts.quick);
+    const samples = await timeReaders(server, range, opts, env);
+    const keep = await keepUp(server, opts.walscope, env, range.seconds);
+    return walReport(range, opts.reps, samples, keep);
+  } finally {
+    await server.destroy();
+  }
+}
 
-Range: ${fmt(mb, 1)} MB of WAL written by \`pgbench -c 2 -j 2 -T ${seconds}\` at scale ${scale} (${formatLsn(start)} → ${formatLsn(end)}); ${opts.reps} runs each, alternating; median (min–max).
+async function writeWalRange(server: PgServer, quick: boolean): Promise<WalRange> {
+  const scale = quick ? 2 : 10;
+  const seconds = quick ? 5 : 20;
+  process.stderr.write(`bench: pgbench -i -s ${scale} on PostgreSQL 15…\n`);
+  pgbench(server, ['-i', '-q', '-s', String(scale)]);
+  // Keeps every segment of the measured range in pg_wal, for pg_waldump and for the walsender.
+  await server.query(`SELECT pg_create_physical_replication_slot('bench_wal_keep', true)`);
+  await server.query('CHECKPOINT');
+  const start = await currentLsn(server);
+  pgbench(server, ['-T', String(seconds), '-c', '2', '-j', '2', '-n']);
+  const end = await currentLsn(server);
+  return { start, end, mb: Number(end - start) / 1024 / 1024, scale, seconds };
+}
+
+/** walscope and pg_waldump over the same range, `reps` times each, alternating which goes first. */
+async function timeReaders(
+  server: PgServer,
+  range: WalRange,
+  opts: WalBenchOptions,
+  env: NodeJS.ProcessEnv,
+): Promise<Samples> {
+  const [s, e] = [formatLsn(range.start), formatLsn(range.end)];
+  const waldump = [path.join(BIN15, 'pg_waldump'), '--stats=record', '-p', path.join(server.dataDir, 'pg_wal')];
+  const commands = {
+    waldump: [...waldump, '-s', s, '-e', e],
+    walscope: [...opts.walscope, '--start', s, '--endpos', e, '--no-relations', '--dsn', server.dsn()],
+  };
+  const samples: Samples = { walscope: [], waldump: [] };
+  for (let r = 0; r < opts.reps; r++) {
+    for (const name of r % 2 ? (['waldump', 'walscope'] as const) : (['walscope', 'waldump'] as const)) {
+      process.stderr.write(`bench: WAL rep ${r + 1}/${opts.reps} ${name}… `);
+      const t = await opts.runTimed(commands[name], env);
+      process.stderr.write(`${t.ok ? `${t.seconds.toFixed(2)} s` : `failed: ${t.error}`}\n`);
+      samples[name].push(t);
+    }
+  }
+  return samples;
+}
+
+function readerLine(name: string, xs: Timed[], mb: number, note: string): string {
+  const ok = xs.filter((s) => s.ok);
+  const secs = ok.map((s) => s.seconds);
+  return `| ${name} | ${ok.length}/${xs.length} | ${fmt(median(secs), 2)} (${fmt(Math.min(...secs), 2)}–${fmt(Math.max(...secs), 2)}) | ${fmt(mb / median(secs), 1)} | ${fmt(median(ok.map((s) => s.cpuSeconds)), 2)} | ${fmt(Math.max(...ok.map((s) => s.rssMb)))} | ${note} |`;
+}
+
+function walReport(range: WalRange, reps: number, samples: Samples, keep: KeepUp): string {
+  const { mb, seconds, scale } = range;
+  return `### WAL decoding (PostgreSQL 15, pgbench)
+
+Range: ${fmt(mb, 1)} MB of WAL written by \`pgbench -c 2 -j 2 -T ${seconds}\` at scale ${scale} (${formatLsn(range.start)} → ${formatLsn(range.end)}); ${reps} runs each, alternating; median (min–max).
 
 | reader | runs | s | WAL MB/s | CPU s | peak RSS MB | what it does |
 |---|---|---|---|---|---|---|
-${line('walscope wal --no-relations', samples.walscope, 'streams the range from the walsender over a physical replication connection, decodes every record, NDJSON to /dev/null')}
-${line('pg_waldump --stats=record', samples.waldump, 'C, reads the same segment files from the local pg_wal, per-record-type totals only (the anchor)')}
+${readerLine('walscope wal --no-relations', samples.walscope, mb, 'streams the range from the walsender over a physical replication connection, decodes every record, NDJSON to /dev/null')}
+${readerLine('pg_waldump --stats=record', samples.waldump, mb, 'C, reads the same segment files from the local pg_wal, per-record-type totals only (the anchor)')}
 
 Keeping up: \`walscope wal --stats --interval 200ms\` (relation names on) attached while \`pgbench -c 2 -j 2 -T ${seconds}\` runs at full speed on the same machine:
 
@@ -134,9 +156,6 @@ Keeping up: \`walscope wal --stats --interval 200ms\` (relation names on) attach
 |---|---|---|---|
 | ${fmt(keep.producedMbPerSec, 1)} MB/s | ${fmt(keep.decodedMbPerSec, 1)} MB/s | ${fmt(keep.lagAtStopMb, 2)} MB | ${keep.catchUpSeconds === undefined ? 'not within 60 s' : `${fmt(keep.catchUpSeconds, 1)} s`} |
 `;
-  } finally {
-    await server.destroy();
-  }
 }
 
 interface KeepUp {

@@ -7,7 +7,15 @@
  * decoder builds them. test: main/output/message-bytes.test.ts holds the two encoders equal.
  */
 import { formatPgMicros } from '../../shared/pgtime';
-import type { DecodedMessage, Tuple } from '../../shared/messages';
+import type {
+  BeginMessage,
+  CommitMessage,
+  DecodedMessage,
+  DeleteMessage,
+  InsertMessage,
+  Tuple,
+  UpdateMessage,
+} from '../../shared/messages';
 import { messageJson } from '../../shared/messages-json';
 import { tupleJson } from '../../shared/tuple';
 import { BINARY, NULL, TEXT, TOAST, WireTuple } from '../decoders/pgoutput-tuple';
@@ -82,59 +90,34 @@ function writeSeq(out: JsonBytes, seq: number | undefined): void {
  * the same types in another order, so theirs always take the reference encoder.
  */
 export function writeMessageJson(out: JsonBytes, m: DecodedMessage, pgoutput: boolean, seq?: number): void {
-  if (!pgoutput) {
+  if (!pgoutput || !writeFastPath(out, m)) {
     out.utf8(messageJson(m, seq));
     return;
   }
+  writeSeq(out, seq);
+  out.byte(0x7d); // '}'
+}
+
+/**
+ * Writes the frequent messages up to (not including) their `seq` and closing brace; false, having
+ * written nothing, for a message only the reference encoder writes.
+ */
+function writeFastPath(out: JsonBytes, m: DecodedMessage): boolean {
   switch (m.type) {
     case 'insert':
-      writeHead(out, 'insert', m.lsn);
-      writeXid(out, m.xid);
-      writeNames(out, m, m.new);
-      out.bytes(NEW_KEY);
-      writeTuple(out, m.new);
-      break;
+      writeInsert(out, m);
+      return true;
     case 'update':
-      writeHead(out, 'update', m.lsn);
-      writeXid(out, m.xid);
-      writeNames(out, m, m.new);
-      out.bytes(NEW_KEY);
-      writeTuple(out, m.new);
-      if (m.old) {
-        out.ascii(',"old":');
-        writeTuple(out, m.old);
-      }
-      if (m.key) {
-        out.ascii(',"key":');
-        writeTuple(out, m.key);
-      }
-      break;
-    case 'delete': {
-      const image = m.key ?? m.old;
-      if (!image) return out.utf8(messageJson(m, seq));
-      writeHead(out, 'delete', m.lsn);
-      writeXid(out, m.xid);
-      writeNames(out, m, image);
-      out.ascii(m.key ? ',"key":' : ',"old":');
-      writeTuple(out, image);
-      break;
-    }
+      writeUpdate(out, m);
+      return true;
+    case 'delete':
+      return writeDelete(out, m);
     case 'begin':
-      writeHead(out, 'begin', m.lsn);
-      out.ascii(',"finalLsn":');
-      out.lsn(m.finalLsn);
-      out.ascii(`,"commitTime":"${formatPgMicros(m.commitTime)}","xid":`);
-      out.uint(m.xid);
-      break;
+      writeBegin(out, m);
+      return true;
     case 'commit':
-      writeHead(out, 'commit', m.lsn);
-      out.ascii(`,"flags":${m.flags},"commitLsn":`);
-      out.lsn(m.commitLsn);
-      out.ascii(',"endLsn":');
-      out.lsn(m.endLsn);
-      out.ascii(`,"commitTime":"${formatPgMicros(m.commitTime)}"`);
-      writeXid(out, m.xid);
-      break;
+      writeCommit(out, m);
+      return true;
     case 'origin':
     case 'relation':
     case 'type':
@@ -150,13 +133,64 @@ export function writeMessageJson(out: JsonBytes, m: DecodedMessage, pgoutput: bo
     case 'commit_prepared':
     case 'rollback_prepared':
     case 'json':
-      out.utf8(messageJson(m, seq));
-      return;
+      return false;
     default: {
       const never: never = m;
       return never;
     }
   }
-  writeSeq(out, seq);
-  out.byte(0x7d); // '}'
+}
+
+function writeInsert(out: JsonBytes, m: InsertMessage): void {
+  writeHead(out, 'insert', m.lsn);
+  writeXid(out, m.xid);
+  writeNames(out, m, m.new);
+  out.bytes(NEW_KEY);
+  writeTuple(out, m.new);
+}
+
+function writeUpdate(out: JsonBytes, m: UpdateMessage): void {
+  writeHead(out, 'update', m.lsn);
+  writeXid(out, m.xid);
+  writeNames(out, m, m.new);
+  out.bytes(NEW_KEY);
+  writeTuple(out, m.new);
+  if (m.old) {
+    out.ascii(',"old":');
+    writeTuple(out, m.old);
+  }
+  if (m.key) {
+    out.ascii(',"key":');
+    writeTuple(out, m.key);
+  }
+}
+
+/** False, having written nothing, for a delete without a row image (the reference encoder's case). */
+function writeDelete(out: JsonBytes, m: DeleteMessage): boolean {
+  const image = m.key ?? m.old;
+  if (!image) return false;
+  writeHead(out, 'delete', m.lsn);
+  writeXid(out, m.xid);
+  writeNames(out, m, image);
+  out.ascii(m.key ? ',"key":' : ',"old":');
+  writeTuple(out, image);
+  return true;
+}
+
+function writeBegin(out: JsonBytes, m: BeginMessage): void {
+  writeHead(out, 'begin', m.lsn);
+  out.ascii(',"finalLsn":');
+  out.lsn(m.finalLsn);
+  out.ascii(`,"commitTime":"${formatPgMicros(m.commitTime)}","xid":`);
+  out.uint(m.xid);
+}
+
+function writeCommit(out: JsonBytes, m: CommitMessage): void {
+  writeHead(out, 'commit', m.lsn);
+  out.ascii(`,"flags":${m.flags},"commitLsn":`);
+  out.lsn(m.commitLsn);
+  out.ascii(',"endLsn":');
+  out.lsn(m.endLsn);
+  out.ascii(`,"commitTime":"${formatPgMicros(m.commitTime)}"`);
+  writeXid(out, m.xid);
 }

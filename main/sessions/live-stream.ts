@@ -7,7 +7,12 @@ import { JsonBytes } from '../output/json-bytes';
 import { writeMessageJson } from '../output/message-bytes';
 import { StreamBatcher } from '../bridge/stream-batcher';
 import type { WalscopeClientConfig } from '../connection';
-import { ChangeStream } from '../stream/change-stream';
+import {
+  ChangeStream,
+  type ChangeStreamHandlers,
+  type ChangeStreamOptions,
+  type StreamStateEvent,
+} from '../stream/change-stream';
 import { toWalscopeError } from '../stream/pg-errors';
 import type { StreamSource } from '../stream/slot-source';
 import { StreamStatsMeter } from '../stream/stream-stats';
@@ -15,6 +20,42 @@ import { describeWait } from '../stream/wait-report';
 import type { WalsenderReserve } from '../stream/walsender-reserve';
 
 type Emit = <K extends EventName>(name: K, payload: EventPayload<K>) => void;
+type Mode = 'consume' | 'inspect';
+interface LiveStreamOptions {
+  ready?: (() => boolean) | undefined;
+  walsenderReserve?: WalsenderReserve;
+}
+
+/** A promise settled from outside: the start of a stream, known only when its state says so. */
+function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (e: WalscopeError) => void } {
+  let resolve!: (v: T) => void;
+  let reject!: (e: WalscopeError) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => undefined); // nobody may await it; a rejection is not unhandled
+  return { promise, resolve, reject };
+}
+
+/** The ChangeStream options for a bridge request: row images lazy, as the view writes them as JSON. */
+function streamOptions(
+  config: WalscopeClientConfig,
+  req: StreamSourceRequest,
+  mode: Mode,
+  opts: LiveStreamOptions,
+): ChangeStreamOptions {
+  const source: StreamSource =
+    req.kind === 'temporary' ? { kind: 'temporary', plugin: req.plugin } : { kind: req.kind, slot: req.slot };
+  return {
+    connection: config,
+    source,
+    mode,
+    publications: req.publications,
+    lazyRowImages: true,
+    ...(opts.walsenderReserve !== undefined ? { walsenderReserve: opts.walsenderReserve } : {}),
+  };
+}
 
 /** A ChangeStream wired to the bridge: rows batched for the view, state and stats as events. */
 export class LiveStream {
@@ -25,77 +66,28 @@ export class LiveStream {
   private readonly statsTimer: NodeJS.Timeout;
   private readonly raw = new RawArena();
   private readonly json = new JsonBytes(4096);
+  private readonly start = deferred<string>();
+  private readonly mode: Mode;
   private seq = 0;
   finished = false;
 
   constructor(
-    sessionId: string,
-    streamId: string,
+    private readonly sessionId: string,
+    private readonly streamId: string,
     config: WalscopeClientConfig,
     req: StreamSourceRequest,
-    emit: Emit,
-    opts: { ready?: (() => boolean) | undefined; walsenderReserve?: WalsenderReserve } = {},
+    private readonly emit: Emit,
+    opts: LiveStreamOptions = {},
   ) {
-    const mode = req.kind === 'direct' && req.consume ? 'consume' : 'inspect';
-    const source: StreamSource =
-      req.kind === 'temporary' ? { kind: 'temporary', plugin: req.plugin } : { kind: req.kind, slot: req.slot };
+    this.mode = req.kind === 'direct' && req.consume ? 'consume' : 'inspect';
     this.batcher = new StreamBatcher(
       (rows, dropped) => emit('stream.batch', { sessionId, streamId, rows, dropped }),
       5000,
       33,
       opts.ready,
     );
-    let resolveStarted!: (slot: string) => void;
-    let rejectStarted!: (e: WalscopeError) => void;
-    this.started = new Promise((res, rej) => {
-      resolveStarted = res;
-      rejectStarted = rej;
-    });
-    this.started.catch(() => undefined);
-    this.stream = new ChangeStream(
-      {
-        connection: config,
-        source,
-        mode,
-        publications: req.publications,
-        lazyRowImages: true,
-        ...(opts.walsenderReserve !== undefined ? { walsenderReserve: opts.walsenderReserve } : {}),
-      },
-      {
-        message: (m, raw) => {
-          const seq = this.seq++;
-          this.raw.put(seq, raw);
-          // The row's JSON once, written from the wire bytes (the same text as messageJson).
-          writeMessageJson(this.json, m, this.stream.plugin === 'pgoutput', seq);
-          this.batcher.push(toWireRow(m, seq, this.json.takeString()));
-          return true;
-        },
-        state: (e) => {
-          if (e.state === 'streaming' && e.slot) resolveStarted(e.slot);
-          if (e.state === 'failed' && e.error) rejectStarted(new WalscopeError(e.error));
-          emit('stream.state', {
-            sessionId,
-            streamId,
-            state: e.state,
-            mode,
-            ...(e.slot ? { slot: e.slot } : {}),
-            ...(e.error ? { error: e.error } : {}),
-            ...(e.attempt !== undefined ? { attempt: e.attempt } : {}),
-            ...(e.maxAttempts !== undefined ? { maxAttempts: e.maxAttempts } : {}),
-          });
-        },
-        waiting: (w) =>
-          emit('stream.state', { sessionId, streamId, state: 'connecting', mode, waiting: describeWait(w) }),
-        gap: (g) =>
-          emit('stream.state', {
-            sessionId,
-            streamId,
-            state: 'streaming',
-            mode,
-            gap: { from: formatLsn(g.from), to: formatLsn(g.to), reason: g.reason },
-          }),
-      },
-    );
+    this.started = this.start.promise;
+    this.stream = new ChangeStream(streamOptions(config, req, this.mode, opts), this.handlers());
     const meter = new StreamStatsMeter();
     this.statsTimer = setInterval(
       () =>
@@ -106,13 +98,59 @@ export class LiveStream {
         }),
       1000,
     );
-    this.done = this.stream
+    this.done = this.runToEnd();
+  }
+
+  /** Rows into the batcher; state, waits and gaps as `stream.state` events. */
+  private handlers(): ChangeStreamHandlers {
+    const { sessionId, streamId, mode, emit } = this;
+    return {
+      message: (m, raw) => {
+        const seq = this.seq++;
+        this.raw.put(seq, raw);
+        // The row's JSON once, written from the wire bytes (the same text as messageJson).
+        writeMessageJson(this.json, m, this.stream.plugin === 'pgoutput', seq);
+        this.batcher.push(toWireRow(m, seq, this.json.takeString()));
+        return true;
+      },
+      state: (e) => this.onState(e),
+      waiting: (w) =>
+        emit('stream.state', { sessionId, streamId, state: 'connecting', mode, waiting: describeWait(w) }),
+      gap: (g) =>
+        emit('stream.state', {
+          sessionId,
+          streamId,
+          state: 'streaming',
+          mode,
+          gap: { from: formatLsn(g.from), to: formatLsn(g.to), reason: g.reason },
+        }),
+    };
+  }
+
+  private onState(e: StreamStateEvent): void {
+    if (e.state === 'streaming' && e.slot) this.start.resolve(e.slot);
+    if (e.state === 'failed' && e.error) this.start.reject(new WalscopeError(e.error));
+    this.emit('stream.state', {
+      sessionId: this.sessionId,
+      streamId: this.streamId,
+      state: e.state,
+      mode: this.mode,
+      ...(e.slot ? { slot: e.slot } : {}),
+      ...(e.error ? { error: e.error } : {}),
+      ...(e.attempt !== undefined ? { attempt: e.attempt } : {}),
+      ...(e.maxAttempts !== undefined ? { maxAttempts: e.maxAttempts } : {}),
+    });
+  }
+
+  /** Runs the stream; when it ends, for whatever reason, the start settles and the timers stop. */
+  private runToEnd(): Promise<void> {
+    return this.stream
       .run()
       .then(() => undefined)
-      .catch((e: unknown) => rejectStarted(toWalscopeError(e)))
+      .catch((e: unknown) => this.start.reject(toWalscopeError(e)))
       .finally(() => {
         // Stopped before it streamed (e.g. cancelled while slot creation waited): the start ends too.
-        rejectStarted(
+        this.start.reject(
           new WalscopeError({
             code: 'CANCELLED',
             message: 'the stream was stopped before it started; no slot was left',

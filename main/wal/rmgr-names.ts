@@ -27,7 +27,6 @@ export const RMGR_NAMES = [
   'Generic',
   'LogicalMessage',
 ] as const;
-export type BuiltinRmgrName = (typeof RMGR_NAMES)[number];
 
 /** Ids 128–255 are custom resource managers (PostgreSQL 15+), shown by id. */
 export const RM_MIN_CUSTOM_ID = 128;

@@ -24,7 +24,11 @@ const ConnectId = z.string().min(1).max(64);
 
 export const COMMANDS = {
   'app.info': {
-    request: z.strictObject({}),
+    /**
+     * `contractVersion`: the page's CONTRACT_VERSION. The desktop page declares it in its first
+     * request; main refuses every other command from a page that declared another or none.
+     */
+    request: z.strictObject({ contractVersion: z.number().int().optional() }),
     response: z.object({
       version: z.string(),
       contractVersion: z.number(),

@@ -3,7 +3,10 @@
  * WebSocket transport. Bump CONTRACT_VERSION on any incompatible change; both ends check it:
  * in serve mode the page declares its version when it opens the socket (`?v=`) and the server
  * answers a page that differs with `contractMismatch`; the server's hello frame carries its version
- * and the page's transport answers every request with the same error when it differs.
+ * and the page's transport answers every request with the same error when it differs. In the
+ * desktop app the page declares its version in `app.info` (renderer/bridge/contract-check.ts) and
+ * compares the engine's answer; main answers every other command from a page that declared
+ * another version, or none, with the same error (app/ipc.ts).
  */
 import type { ErrorInfo, Result } from '../errors';
 import type { CommandName, CommandRequest, CommandResponse } from './commands';
@@ -20,7 +23,9 @@ import type { EventName, EventPayload } from './events';
 // 4: live WAL: `wal.start/stop/window/record` and the `wal.batch/stats/state` events.
 // 5: logical replication from both ends: `logical.link/unlink` and the `logical.link` event;
 // snapshots carry a `logical` section.
-export const CONTRACT_VERSION = 5;
+// 6: the desktop page declares its version in `app.info` ({contractVersion}); main refuses the
+// other commands from a page that has not, or that speaks another version.
+export const CONTRACT_VERSION = 6;
 
 /** The error either end gives when the other speaks another contract version. */
 export function contractMismatch(page: number | undefined, engine: number): ErrorInfo {

@@ -7,7 +7,8 @@ import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
 import { eventually } from '../support/streams';
 
 // After a fatal error nothing more is handed on: the NDJSON ends at the last complete message
-// before the bad one, even though the messages after it arrived in the same socket read.
+// before the bad one, even though the messages after it arrived in the same socket read (the
+// proxy sends the corrupt message and the next ones in one write, every time).
 describe.each(fullMajors())('fatal stream errors on PostgreSQL %i', (major) => {
   let server: PgServer;
   let proxy: FaultProxy;

@@ -62,10 +62,15 @@ describe.each(fullMajors())('inspect-mode safety on PostgreSQL %i', (major) => {
 
   it('streams a slot directly in inspect mode without moving it, even past its keepalives', async () => {
     const before = await positions('owned');
-    const c = capture({ connection: clientConfig(server), source: { kind: 'direct', slot: 'owned' } });
+    // wal_sender_timeout = 2 s for this walsender: status updates every second and keepalives
+    // soon, so the wait below always sees status updates sent after everything was received.
+    const c = capture({
+      connection: { ...clientConfig(server), options: '-c wal_sender_timeout=2s' },
+      source: { kind: 'direct', slot: 'owned' },
+    });
     await c.until((ms) => ms.some((m) => m.type === 'message' && m.prefix === 'done'));
-    // Let at least one status update go out after everything was received.
-    await c.until(() => c.keepalives > 0, 15_000).catch(() => undefined);
+    const seen = c.keepalives;
+    await c.until(() => c.keepalives >= seen + 2, 15_000);
     await c.stop();
     expect(await positions('owned')).toEqual(before);
   });

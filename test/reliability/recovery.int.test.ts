@@ -92,7 +92,7 @@ describe('crash recovery, invalidated slots, throttling, cancelled slot creation
     await server.query(`SELECT pg_drop_replication_slot('doomed')`);
   }, 60_000);
 
-  it('a throttled link under pgbench: reading slows, memory stays bounded, status replies stay on time', async (ctx) => {
+  it('a throttled link under pgbench: the stream keeps reading, memory stays bounded, no replication timeout or reconnect', async (ctx) => {
     const pgbench = clientProgram('pgbench');
     if (!pgbench)
       return ctx.skip(
@@ -127,7 +127,6 @@ describe('crash recovery, invalidated slots, throttling, cancelled slot creation
     const monitor = await ServerMonitor.open(clientConfig(server));
     try {
       const abort = new AbortController();
-      const t0 = Date.now();
       const creating = monitor.createSlot({ name: 'blocked_slot', kind: 'logical', plugin: 'pgoutput' }, abort.signal);
       // Cancel only once the creation is waiting on the open transaction's lock.
       await eventually(
@@ -138,9 +137,10 @@ describe('crash recovery, invalidated slots, throttling, cancelled slot creation
             )
           ).length === 1,
       );
+      const t0 = Date.now();
       abort.abort();
       expect(await codeOf(creating)).toBe('CANCELLED');
-      expect(Date.now() - t0).toBeLessThan(2500);
+      expect(Date.now() - t0).toBeLessThan(2000);
       expect(await server.query(`SELECT 1 FROM pg_replication_slots WHERE slot_name = 'blocked_slot'`)).toEqual([]);
 
       const cli = await runCli(['create-slot', 'blocked_cli', '--timeout', '1', '--dsn', server.dsn()]);

@@ -5,7 +5,7 @@ import net from 'node:net';
  * pass, delay (ms per chunk), throttle (bytes/s), blackhole (stop forwarding without FIN/RST; the
  * connections it caught stay dead after it ends), reset (RST every connection), cut after N bytes
  * (server → client), corrupt (flip one byte of one XLogData, server → client, to feed the client a
- * message it cannot decode).
+ * message it cannot decode; it goes on in one write with the XLogData after it).
  */
 export type FaultMode =
   | { kind: 'pass' }
@@ -31,30 +31,47 @@ export interface CorruptMode {
 }
 
 const XLOGDATA_HEADER = 25;
+/**
+ * XLogData messages held back after the corrupt one and sent with it in one write: the client
+ * then reads the corrupt message and those after it in one socket read, every time, which is the
+ * case a fatal error must not hand anything more on in (TCP alone coalesces them only sometimes).
+ */
+const CORRUPT_FOLLOWERS = 3;
 
-/** Frames server → client bytes into whole backend messages and corrupts the chosen XLogData. */
+const isXLogData = (msg: Buffer): boolean => msg[0] === 0x64 && msg[5] === 0x77 && msg.length > 5 + XLOGDATA_HEADER;
+
+/**
+ * Frames server → client bytes into whole backend messages and corrupts the chosen XLogData; it
+ * and everything after it go on together once CORRUPT_FOLLOWERS more XLogData have arrived.
+ */
 function corrupter(m: CorruptMode, state: { seen: number }): (chunk: Buffer) => Buffer {
   let pending: Buffer = Buffer.alloc(0);
+  let held: Buffer[] | undefined;
+  let followers = 0;
   const tag = m.tag.charCodeAt(0);
   return (chunk) => {
     pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+    const out: Buffer[] = [];
     let at = 0;
     while (pending.length - at >= 5) {
       const len = pending.readInt32BE(at + 1);
       if (pending.length - at < 1 + len) break;
-      const isCopyData = pending[at] === 0x64; // 'd'
-      const payload = at + 5;
-      if (isCopyData && pending[payload] === 0x77 && len - 4 > XLOGDATA_HEADER) {
-        if (pending[payload + XLOGDATA_HEADER] === tag && ++state.seen === m.nth) {
-          pending = Buffer.from(pending); // never write into the socket's own buffer
-          pending[payload + m.offset] = pending[payload + m.offset]! ^ 0xff;
-        }
-      }
+      let msg = pending.subarray(at, at + 1 + len);
       at += 1 + len;
+      if (isXLogData(msg) && msg[5 + XLOGDATA_HEADER] === tag && ++state.seen === m.nth) {
+        msg = Buffer.from(msg); // never write into the socket's own buffer
+        msg[5 + m.offset] = msg[5 + m.offset]! ^ 0xff;
+        held = [];
+        followers = 0;
+      } else if (held && isXLogData(msg)) followers++;
+      (held ?? out).push(msg);
+      if (held && followers >= CORRUPT_FOLLOWERS) {
+        out.push(...held);
+        held = undefined;
+      }
     }
-    const out = pending.subarray(0, at);
     pending = pending.subarray(at);
-    return out;
+    return Buffer.concat(out);
   };
 }
 
@@ -135,8 +152,7 @@ function pipe(st: ProxyState, from: net.Socket, to: net.Socket, downstream: bool
   from.on('data', (chunk: Buffer) => {
     const m = st.mode;
     if (corrupt) {
-      // The whole chunk goes on in one write, so the client parses the corrupt message together
-      // with the ones the server sent right after it.
+      // One write per chunk: the corrupt message goes on together with the ones after it.
       const framed = corrupt(chunk);
       if (framed.length && !to.destroyed) to.write(framed);
       return;
