@@ -52,7 +52,7 @@ function ServerItem({ session, active }: { session: SessionInfo; active: boolean
         onClick={() => select(session.id)}
       >
         <span className={`health-dot ${health}`} title={HEALTH_TEXT[health]} data-health={health} />
-        <span className="server-label">{session.label}</span>
+        <span className="server-label">{breakable(session.label)}</span>
         <span className="server-figures">
           <span className="mono" title="Current WAL position" data-testid="server-lsn">
             {lsn ?? '—'}
@@ -64,6 +64,11 @@ function ServerItem({ session, active }: { session: SessionInfo; active: boolean
       </button>
     </li>
   );
+}
+
+/** user@host:port/db with line breaks allowed after @ and before / and :, not inside names. */
+function breakable(label: string): ReactNode[] {
+  return label.split(/(?=[/:])|(?<=@)/).flatMap((part, i) => (i ? [<wbr key={i} />, part] : [part]));
 }
 
 /** One not-yet-connected server: a click connects it. */
@@ -80,14 +85,12 @@ function Choice({ label, title, target }: { label: string; title: string; target
 
 /** Saved profiles, pg_service.conf services, recent servers and the demo, for one click. */
 function Choices() {
-  const { profiles, services, recent, demoShown } = useConnection(
-    useShallow((s) => ({
-      profiles: s.profiles,
-      services: s.services,
-      recent: s.recent,
-      demoShown: s.sessions.some((x) => x.demo),
-    })),
+  const { profiles, services, recentAll, sessions } = useConnection(
+    useShallow((s) => ({ profiles: s.profiles, services: s.services, recentAll: s.recent, sessions: s.sessions })),
   );
+  const demoShown = sessions.some((x) => x.demo);
+  // A recent server that is connected now is listed above, not again here.
+  const recent = recentAll.filter((r) => !sessions.some((x) => x.label === r.label));
   return (
     <>
       {!demoShown && (
