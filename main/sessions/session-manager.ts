@@ -373,14 +373,20 @@ export class SessionManager {
     this.sessions.set(id, session);
     const host = String(config.host ?? '');
     this.links.observe({ sessionId: id, label, host, snapshot });
+    let failing = false; // a poll failed: the next good one says the catalog session is back
     monitor.start(
       (snap, lag) => {
+        if (failing) this.emit('session.state', { sessionId: id, state: 'connected' });
+        failing = false;
         this.emit('monitor.snapshot', { sessionId: id, ...snap });
         if (lag.length) this.emit('lag.delta', { sessionId: id, points: lag });
         const links = this.links.observe({ sessionId: id, label, host, snapshot: snap });
         if (links) this.emit('logical.link', { links });
       },
-      (error) => this.emit('session.state', { sessionId: id, state: 'reconnecting', error }),
+      (error) => {
+        failing = true;
+        this.emit('session.state', { sessionId: id, state: 'reconnecting', error });
+      },
     );
     this.emit('session.state', { sessionId: id, state: 'connected' });
     return { sessionId: id, label, demo, overview: snapshot.overview };

@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProfileStore } from '../../main/sessions/profile-store';
 import { RecentConnections } from '../../main/sessions/recent-connections';
+import { SessionManager } from '../../main/sessions/session-manager';
 import { startPostgres, type PgServer } from '../support/postgres';
 import { contractClient, type ContractClient } from '../support/session-client';
 
@@ -57,5 +59,36 @@ describe('servers in one window (PostgreSQL 18)', () => {
     const again = await client.call('session.connect', { target: recent[0]!.target });
     expect(again.ok ? 'connected' : again.error.code).toBe('AUTH');
     await client.ok('session.disconnect', { sessionId: a.sessionId });
+  });
+
+  it('a catalog poll that fails marks the server reconnecting, and the next good poll marks it connected again', async () => {
+    await server.query(`CREATE ROLE mon LOGIN REPLICATION PASSWORD 'mon-pw'`);
+    const states: string[] = [];
+    const manager = new SessionManager(
+      {
+        shell: 'serve',
+        profiles: new ProfileStore(path.join(dir, 'p.json'), undefined),
+        demo: () => Promise.reject(new Error('no demo')),
+        env: { PGPASSFILE: '/nonexistent' },
+        pollIntervalMs: 200,
+      },
+      (name, payload) => {
+        if (name === 'session.state') states.push((payload as { state: string }).state);
+      },
+    );
+    try {
+      const dsn = server.dsn({ user: 'mon', password: 'mon-pw' });
+      const r = await manager.dispatcher.invoke('session.connect', { target: { kind: 'dsn', dsn } });
+      expect(r.ok).toBe(true);
+      // The slots view reads pg_get_replication_slots(): without it every poll fails.
+      await server.query(`REVOKE EXECUTE ON FUNCTION pg_get_replication_slots() FROM PUBLIC`);
+      await expect.poll(() => states.includes('reconnecting'), { timeout: 10_000 }).toBe(true);
+      await server.query(`GRANT EXECUTE ON FUNCTION pg_get_replication_slots() TO PUBLIC`);
+      await expect.poll(() => states.slice(states.indexOf('reconnecting')), { timeout: 10_000 }).toContain('connected');
+    } finally {
+      await server.query(`GRANT EXECUTE ON FUNCTION pg_get_replication_slots() TO PUBLIC`);
+      await manager.shutdown();
+      await server.query(`DROP ROLE mon`);
+    }
   });
 });
