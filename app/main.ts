@@ -3,6 +3,7 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, sessi
 import path from 'node:path';
 import { startDemoDatabase, type DemoHandle } from '../main/demo/demo-database';
 import { ProfileStore } from '../main/sessions/profile-store';
+import { RecentConnections } from '../main/sessions/recent-connections';
 import { secretStoreFor } from './secret-store';
 import { SessionManager } from '../main/sessions/session-manager';
 import { clientLimitsFrom, type ClientLimits } from '../main/sessions/client-limits';
@@ -45,6 +46,7 @@ function createWindow(): void {
         secretStoreFor(safeStorage, process.platform),
       ),
       demo: () => (demo ??= startDemoDatabase({ userDataDir: app.getPath('userData') })),
+      recent: new RecentConnections(path.join(app.getPath('userData'), 'recent.json')),
       ...(limits ? { limits } : {}),
     },
     eventSender(contents),

@@ -183,9 +183,10 @@ describe('desktop API contract check', () => {
 
 describe('stream store', () => {
   it('appends batches outside React, holds rows while paused and keeps counting', async () => {
-    const { useStream, rows } = await import('./stores/stream-store');
+    const { createStreamStore } = await import('./stores/stream-store');
+    const useStream = createStreamStore();
     const s = useStream.getState();
-    rows.clear();
+    const rows = s.rows;
     useStream.setState({ streamId: 'x', paused: false, received: 0, droppedInView: 0 });
     s.applyBatch({ sessionId: 's', streamId: 'x', rows: [r(1, 'begin'), r(2, 'insert')], dropped: 0 });
     expect(rows.size).toBe(2);

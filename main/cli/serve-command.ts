@@ -5,6 +5,7 @@ import { isLoopbackAddress, refuseNonLoopback } from '../serve/access';
 import { startServe } from '../serve/serve';
 import { clientLimitsFrom } from '../sessions/client-limits';
 import { ProfileStore } from '../sessions/profile-store';
+import { RecentConnections } from '../sessions/recent-connections';
 import { defaultUserDataDir } from '../sessions/user-data-dir';
 import { flag, parseArgs, usage, value } from './args';
 import type { CliIo } from './stream-command';
@@ -48,6 +49,7 @@ export async function serveCommand(argv: readonly string[], io: CliIo): Promise<
     port,
     rendererDir: value(args, 'renderer') ?? path.join(PACKAGE_ROOT, 'out', 'renderer'),
     profiles: new ProfileStore(path.join(userDataDir, 'profiles.json'), undefined),
+    recent: new RecentConnections(path.join(userDataDir, 'recent.json')),
     demo: startDemo,
     env: io.env,
     limits,

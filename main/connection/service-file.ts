@@ -43,3 +43,21 @@ export function lookupService(name: string, files: string[], described?: string)
     hint: `Looked in: ${files.join(', ') || '(no service file)'}.`,
   });
 }
+
+/**
+ * Every service section of `files` with the file it comes from; a name in several files is
+ * listed once, from the first (the one lookupService would use). Unreadable files are skipped.
+ */
+export function listServices(files: string[]): { name: string; file: string }[] {
+  const seen = new Map<string, string>();
+  for (const file of files) {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const name of parseServiceFile(text).keys()) if (!seen.has(name)) seen.set(name, file);
+  }
+  return [...seen].map(([name, file]) => ({ name, file }));
+}

@@ -80,13 +80,17 @@ function envConninfo(env: NodeJS.ProcessEnv): Conninfo {
   return fromEnv;
 }
 
-/** The service's entry from PGSERVICEFILE (or ~/.pg_service.conf), then PGSYSCONFDIR's file. */
-function serviceConninfo(serviceName: string, env: NodeJS.ProcessEnv, home: string, inDsn: boolean): Conninfo {
-  const serviceFiles = [
+/** The service files libpq reads, in order: PGSERVICEFILE (or ~/.pg_service.conf), then PGSYSCONFDIR's. */
+export function serviceFiles(env: NodeJS.ProcessEnv, home: string = env['HOME'] ?? os.homedir()): string[] {
+  return [
     env['PGSERVICEFILE'] ?? path.join(home, '.pg_service.conf'),
     ...(env['PGSYSCONFDIR'] ? [path.join(env['PGSYSCONFDIR'], 'pg_service.conf')] : []),
   ];
-  return lookupService(serviceName, serviceFiles, inDsn ? 'named in the connection string' : undefined);
+}
+
+/** The service's entry from the first service file that has it. */
+function serviceConninfo(serviceName: string, env: NodeJS.ProcessEnv, home: string, inDsn: boolean): Conninfo {
+  return lookupService(serviceName, serviceFiles(env, home), inDsn ? 'named in the connection string' : undefined);
 }
 
 /** port, sslmode and channel_binding checked; `shown` quotes a value in a message, or says where it was. */

@@ -26,7 +26,7 @@ export async function configFor(
   if (target.kind === 'demo') {
     const demo = await deps.demo();
     const s = resolveConnectionSettings({ dsn: demo.dsn, applicationName }, {});
-    return { config: toPgClientConfig(s), label: 'Demo database', demo: true };
+    return { config: toPgClientConfig(s), label: 'demo', demo: true };
   }
   if (target.kind === 'demoSubscriber') {
     const dsn = await (await deps.demo()).subscriber();
@@ -39,6 +39,12 @@ export async function configFor(
     const overrides = overridesFrom({ ...p.profile.fields, ...(p.password ? { password: p.password } : {}) });
     const s = resolveConnectionSettings({ overrides, applicationName }, deps.env);
     return { config: toPgClientConfig(s), label: p.profile.name, demo: false };
+  }
+  if (target.kind === 'service') {
+    // As PGSERVICE: the service's keywords win over other PG* variables, and an unknown name is
+    // reported by name with the files looked in.
+    const s = resolveConnectionSettings({ applicationName }, { ...deps.env, PGSERVICE: target.service });
+    return { config: toPgClientConfig(s), label: target.service, demo: false };
   }
   const s =
     target.kind === 'dsn'

@@ -26,6 +26,8 @@ import { LiveWal } from './live-wal';
 import { formatLsn, parseLsn } from '../../shared/lsn';
 import { LinkRegistry } from './logical-link';
 import { configFor, connectionDefaults } from './connect-target';
+import { listServices, serviceFiles } from '../connection';
+import { RecentConnections } from './recent-connections';
 
 /** The handlers for the commands in these namespaces (`slots` → slots.create, slots.drop, …). */
 type HandlerGroup<Namespace extends string> = Pick<Handlers, Extract<CommandName, `${Namespace}.${string}`>>;
@@ -43,6 +45,8 @@ export interface SessionManagerOptions {
   transportReady?: () => boolean;
   /** Caps for this client; unset fields come from WALSCOPE_* variables, then the defaults. */
   limits?: Partial<ClientLimits>;
+  /** The recent servers list (in the user data dir); kept in memory when absent. */
+  recent?: RecentConnections;
 }
 
 interface Session {
@@ -76,12 +80,14 @@ export class SessionManager {
   /** session.connect calls in progress, by the renderer's connectId, for session.cancelConnect. */
   private readonly connecting = new Map<string, AbortController>();
   private readonly links = new LinkRegistry();
+  private readonly recent: RecentConnections;
 
   constructor(
     private readonly opts: SessionManagerOptions,
     private readonly emit: EventSink,
   ) {
     this.limits = clientLimitsFrom(this.env, opts.limits);
+    this.recent = opts.recent ?? new RecentConnections(undefined);
     this.replication = streamAllowance(this.limits.maxStreams);
     this.connections = sessionAllowance(this.limits.maxSessions);
     this.dispatcher = createDispatcher(this.handlers());
@@ -120,7 +126,7 @@ export class SessionManager {
     };
   }
 
-  private appHandlers(): HandlerGroup<'app' | 'profiles'> {
+  private appHandlers(): HandlerGroup<'app' | 'profiles' | 'services' | 'recent'> {
     return {
       'app.info': async () => ({
         version: APP_VERSION,
@@ -136,6 +142,8 @@ export class SessionManager {
         this.opts.profiles.delete(r.id);
         return {};
       },
+      'services.list': async () => listServices(serviceFiles(this.env)),
+      'recent.list': async () => this.recent.list(),
     };
   }
 
@@ -146,7 +154,9 @@ export class SessionManager {
         if (r.connectId) this.connecting.set(r.connectId, abort);
         const release = this.connections.acquire();
         try {
-          return await this.connect(r.target, abort.signal, release);
+          const connected = await this.connect(r.target, abort.signal, release);
+          this.recent.record(r.target, connected.label);
+          return connected;
         } catch (e) {
           release();
           throw e;
@@ -363,14 +373,20 @@ export class SessionManager {
     this.sessions.set(id, session);
     const host = String(config.host ?? '');
     this.links.observe({ sessionId: id, label, host, snapshot });
+    let failing = false; // a poll failed: the next good one says the catalog session is back
     monitor.start(
       (snap, lag) => {
+        if (failing) this.emit('session.state', { sessionId: id, state: 'connected' });
+        failing = false;
         this.emit('monitor.snapshot', { sessionId: id, ...snap });
         if (lag.length) this.emit('lag.delta', { sessionId: id, points: lag });
         const links = this.links.observe({ sessionId: id, label, host, snapshot: snap });
         if (links) this.emit('logical.link', { links });
       },
-      (error) => this.emit('session.state', { sessionId: id, state: 'reconnecting', error }),
+      (error) => {
+        failing = true;
+        this.emit('session.state', { sessionId: id, state: 'reconnecting', error });
+      },
     );
     this.emit('session.state', { sessionId: id, state: 'connected' });
     return { sessionId: id, label, demo, overview: snapshot.overview };

@@ -58,9 +58,10 @@ export function useFixedRows(
   }, [ref, pinToEnd]);
   const totalSize = offset + count * rowHeight;
   useLayoutEffect(() => {
-    // The browser clamps to the largest scroll position: the end.
+    // The browser clamps to the largest scroll position: the end. Again when the height changes:
+    // rows that arrived while the list was hidden (another tab or server shown) could not scroll it.
     if (pinToEnd && ref.current) ref.current.scrollTop = totalSize;
-  }, [ref, pinToEnd, totalSize]);
+  }, [ref, pinToEnd, totalSize, view.height]);
   const scrollToIndex = useCallback(
     (i: number, align: 'end' | 'center') => {
       const el = ref.current;

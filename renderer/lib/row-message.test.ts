@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import type { DecodedMessage, TupleValue } from '../../shared/messages';
 import { tupleOf } from '../../shared/tuple';
 import { toWireRow } from '../../shared/wire-row';
+import { SessionContext } from '../stores/session-context';
+import { SessionRegistry } from '../stores/session-registry';
 import { StreamDetail } from '../views/StreamDetail';
 import { EMPTY_FILTER, matches } from './filters';
 import { messageOf, ndjsonParts } from './row-message';
@@ -50,7 +52,10 @@ describe('rows with odd column names in the view', () => {
   });
 
   it('the detail pane shows one table row per column, in relation order, old and new side by side', () => {
-    const html = renderToStaticMarkup(createElement(StreamDetail, { m: messageOf(row) }));
+    const scope = { sessionId: 's', stores: new SessionRegistry().ensure('s'), active: true };
+    const html = renderToStaticMarkup(
+      createElement(SessionContext.Provider, { value: scope }, createElement(StreamDetail, { m: messageOf(row) })),
+    );
     const cells = [
       ...html.matchAll(
         /<tr><td class="mono">(.*?)<\/td><td class="mono ?(?:null)? ?">(.*?)<\/td><td class="mono ?(?:null)? ?">(.*?)<\/td><\/tr>/g,

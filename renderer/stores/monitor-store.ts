@@ -1,4 +1,6 @@
-import { create } from 'zustand';
+import { useStore } from 'zustand';
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import { useSessionScope } from './session-context';
 import type { Alert, EventPayload, LagPoint, ServerOverview, SlotView, StandbyView } from '../../shared/contract';
 
 /** Columnar lag series (uPlot-ready), kept outside React state; bounded to the longest window. */
@@ -10,9 +12,8 @@ export interface LagSeries {
 }
 
 const MAX_POINTS = 3600;
-export const lagSeries = new Map<string, LagSeries>();
 
-function appendLag(points: LagPoint[]): void {
+function appendLag(lagSeries: Map<string, LagSeries>, points: LagPoint[]): void {
   for (const p of points) {
     let s = lagSeries.get(p.series);
     if (!s) lagSeries.set(p.series, (s = { t: [], bytes: [], timeLagMs: [], lsn: [] }));
@@ -30,7 +31,7 @@ function appendLag(points: LagPoint[]): void {
   }
 }
 
-interface MonitorState {
+export interface MonitorState {
   at: number;
   overview: ServerOverview | null;
   slots: SlotView[];
@@ -38,31 +39,52 @@ interface MonitorState {
   alerts: Alert[];
   orphans: string[];
   lagVersion: number;
+  /** This server's lag series by key; the object stays, its arrays grow (see lagVersion). */
+  lagSeries: Map<string, LagSeries>;
   applySnapshot(s: EventPayload<'monitor.snapshot'>): void;
   applyLag(points: LagPoint[]): void;
   reset(): void;
 }
 
-export const useMonitor = create<MonitorState>((set, get) => ({
-  at: 0,
-  overview: null,
-  slots: [],
-  standbys: [],
-  alerts: [],
-  orphans: [],
-  lagVersion: 0,
-  applySnapshot(s) {
-    set({ at: s.at, overview: s.overview, slots: s.slots, standbys: s.standbys, alerts: s.alerts, orphans: s.orphans });
-  },
-  applyLag(points) {
-    appendLag(points);
-    set({ lagVersion: get().lagVersion + 1 });
-  },
-  reset() {
-    lagSeries.clear();
-    set({ at: 0, overview: null, slots: [], standbys: [], alerts: [], orphans: [] });
-  },
-}));
+/** One server's monitor state: its latest snapshot and its lag series. */
+export function createMonitorStore(): StoreApi<MonitorState> {
+  return createStore<MonitorState>((set, get) => ({
+    at: 0,
+    overview: null,
+    slots: [],
+    standbys: [],
+    alerts: [],
+    orphans: [],
+    lagVersion: 0,
+    lagSeries: new Map(),
+    applySnapshot(s) {
+      set({
+        at: s.at,
+        overview: s.overview,
+        slots: s.slots,
+        standbys: s.standbys,
+        alerts: s.alerts,
+        orphans: s.orphans,
+      });
+    },
+    applyLag(points) {
+      appendLag(get().lagSeries, points);
+      set({ lagVersion: get().lagVersion + 1 });
+    },
+    reset() {
+      get().lagSeries.clear();
+      set({ at: 0, overview: null, slots: [], standbys: [], alerts: [], orphans: [] });
+    },
+  }));
+}
+
+/** The monitor of the server whose views these are (see SessionContext). */
+export function useMonitor(): MonitorState;
+export function useMonitor<T>(selector: (s: MonitorState) => T): T;
+export function useMonitor<T>(selector?: (s: MonitorState) => T): T | MonitorState {
+  const api = useSessionScope().stores.monitor;
+  return useStore(api, selector ?? ((s: MonitorState) => s as T));
+}
 
 export type SlotSortKey = 'name' | 'retainedBytes' | 'pendingBytes' | 'status' | 'slotType';
 

@@ -1,28 +1,34 @@
-import { create } from 'zustand';
+import { useStore } from 'zustand';
+import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { EventPayload, StreamSourceRequest, StreamStats, WireRow } from '../../shared/contract';
 import type { ErrorInfo } from '../../shared/errors';
 import { getApi } from '../bridge/api';
 import { EMPTY_FILTER, type StreamFilter } from '../lib/filters';
 import { RingBuffer } from '../lib/ring-buffer';
 import { IncrementalRows } from '../lib/visible-rows';
+import { useSessionScope } from './session-context';
 
 export { indexOfSeq, nextTransaction, visibleRows, type RowView } from '../lib/visible-rows';
 
 const ROW_CAPACITY = 100_000;
 
 /**
- * Rows live in a ring buffer outside React; the store holds only `version`, bumped at most once
- * per animation frame (ten times a second under a heavy stream), so a 20,000-rows/s stream
- * re-renders per refresh, not per row. While paused,
- * rows keep arriving and counting into a bounded holding area, shown on resume.
+ * Rows live in a ring buffer outside React (one per server); the store holds only `version`,
+ * bumped at most once per animation frame (ten times a second under a heavy stream), so a
+ * 20,000-rows/s stream re-renders per refresh, not per row. While paused, rows keep arriving and
+ * counting into a bounded holding area, shown on resume.
  */
-export const rows = new RingBuffer<WireRow>(ROW_CAPACITY);
-/** The list's rows under the current filter, updated per frame from what the ring received. */
-export const shownRows = new IncrementalRows();
-let held: WireRow[] = [];
-let frameRequested = false;
+interface RowData {
+  rows: RingBuffer<WireRow>;
+  /** The list's rows under the current filter, updated per frame from what the ring received. */
+  shownRows: IncrementalRows;
+  held: WireRow[];
+}
 
-interface StreamState {
+export interface StreamState {
+  /** This server's rows (the same object for the store's life; `version` says when it changed). */
+  rows: RingBuffer<WireRow>;
+  shownRows: IncrementalRows;
   streamId: string | null;
   /** The stream being started (known from its state events before stream.start answers). */
   startingId: string | null;
@@ -77,6 +83,7 @@ type GetState = () => StreamState;
  * subscribers synchronously, and a render per WebSocket message was a third of each long frame.
  */
 function listRefresher(set: SetState, get: GetState) {
+  let frameRequested = false;
   let pendingRows = 0;
   let lastRefresh = 0;
   let unpublishedReceived = 0;
@@ -143,11 +150,11 @@ const INITIAL = {
 } satisfies Partial<StreamState>;
 
 /** Starting and stopping a stream. */
-function lifecycleActions(set: SetState, get: GetState, refresher: Refresher) {
+function lifecycleActions(set: SetState, get: GetState, refresher: Refresher, data: RowData) {
   return {
     async start(sessionId: string, source: StreamSourceRequest): Promise<boolean> {
-      rows.clear();
-      held = [];
+      data.rows.clear();
+      data.held = [];
       refresher.reset();
       set({
         error: null,
@@ -188,14 +195,14 @@ function lifecycleActions(set: SetState, get: GetState, refresher: Refresher) {
 }
 
 /** The engine's events: row batches (held while paused) and state changes of our stream. */
-function eventActions(set: SetState, get: GetState, refresher: Refresher) {
+function eventActions(set: SetState, get: GetState, refresher: Refresher, data: RowData) {
   return {
     applyBatch(b: EventPayload<'stream.batch'>): void {
       if (b.streamId !== get().streamId && get().streamId !== null) return;
       if (get().paused) {
-        held.push(...b.rows);
-        if (held.length > ROW_CAPACITY) held = held.slice(held.length - ROW_CAPACITY);
-      } else for (const m of b.rows) rows.push(m);
+        data.held.push(...b.rows);
+        if (data.held.length > ROW_CAPACITY) data.held = data.held.slice(data.held.length - ROW_CAPACITY);
+      } else for (const m of b.rows) data.rows.push(m);
       refresher.count(b.rows.length, b.dropped);
       refresher.bump(b.rows.length);
     },
@@ -222,13 +229,13 @@ function eventActions(set: SetState, get: GetState, refresher: Refresher) {
 }
 
 /** What the user does to the view: pause, follow, filter, select, collapse. */
-function viewActions(set: SetState, get: GetState, refresher: Refresher) {
+function viewActions(set: SetState, get: GetState, refresher: Refresher, data: RowData) {
   return {
     setPaused(p: boolean): void {
       if (!p) {
-        for (const m of held) rows.push(m);
-        refresher.bump(held.length);
-        held = [];
+        for (const m of data.held) data.rows.push(m);
+        refresher.bump(data.held.length);
+        data.held = [];
       }
       set({ paused: p });
     },
@@ -253,12 +260,28 @@ function viewActions(set: SetState, get: GetState, refresher: Refresher) {
   };
 }
 
-export const useStream = create<StreamState>((set, get) => {
-  const refresher = listRefresher(set, get);
-  return {
-    ...INITIAL,
-    ...lifecycleActions(set, get, refresher),
-    ...eventActions(set, get, refresher),
-    ...viewActions(set, get, refresher),
-  };
-});
+/** One server's stream tab: its rows, the stream's state and the view's settings. */
+export function createStreamStore(): StoreApi<StreamState> {
+  return createStore<StreamState>((set, get) => {
+    const refresher = listRefresher(set, get);
+    const data: RowData = { rows: new RingBuffer<WireRow>(ROW_CAPACITY), shownRows: new IncrementalRows(), held: [] };
+    return {
+      ...INITIAL,
+      rows: data.rows,
+      shownRows: data.shownRows,
+      ...lifecycleActions(set, get, refresher, data),
+      ...eventActions(set, get, refresher, data),
+      ...viewActions(set, get, refresher, data),
+    };
+  });
+}
+
+/** The stream store of the server whose views these are (see SessionContext). */
+export function useStream<T>(selector: (s: StreamState) => T): T {
+  return useStore(useSessionScope().stores.stream, selector);
+}
+
+/** The store itself, for event handlers that read it when they run (`getState()`). */
+export function useStreamApi(): StoreApi<StreamState> {
+  return useSessionScope().stores.stream;
+}

@@ -1,23 +1,29 @@
-import { create } from 'zustand';
+import { useStore } from 'zustand';
+import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { EventPayload, WalRow, WalSecond, WAL_WINDOWS } from '../../shared/contract';
-
-type WalWindowSeconds = (typeof WAL_WINDOWS)[number];
 import type { ErrorInfo } from '../../shared/errors';
 import type { WalRecordJson } from '../../shared/wal';
 import { getApi } from '../bridge/api';
 import { RingBuffer } from '../lib/ring-buffer';
+import { useSessionScope } from './session-context';
+
+type WalWindowSeconds = (typeof WAL_WINDOWS)[number];
 
 export const WAL_ROW_CAPACITY = 50_000;
 /** Seconds of rate history the chart keeps (its longest window). */
 const RATE_POINTS = 900;
 
 /**
- * The WAL tab. Records arrive at tens of thousands a second: they live in a ring outside React and
- * the store only bumps `version`, at most ten times a second. The rate chart reads columnar
- * arrays (`rateSeries`), appended once a second.
+ * The WAL tab. Records arrive at tens of thousands a second: they live in a ring outside React (one
+ * per server) and the store only bumps `version`, at most ten times a second. The rate chart reads
+ * columnar arrays (`rateSeries`), appended once a second.
  */
-export const walRows = new RingBuffer<WalRow>(WAL_ROW_CAPACITY);
-export const rateSeries = { t: [] as number[], bytes: [] as number[], fpi: [] as number[], marks: [] as WalSecond[] };
+export interface RateSeries {
+  t: number[];
+  bytes: number[];
+  fpi: number[];
+  marks: WalSecond[];
+}
 
 export interface WalFilter {
   rmgr: string;
@@ -36,7 +42,7 @@ export function rowMatches(r: WalRow, f: WalFilter): boolean {
 }
 
 /** The rows the list shows: all of them, or those matching the filter, oldest first. */
-export function filteredRows(f: WalFilter): { length: number; at(i: number): WalRow } {
+export function filteredRows(walRows: RingBuffer<WalRow>, f: WalFilter): { length: number; at(i: number): WalRow } {
   const any = f.rmgr || f.recordType || f.relation || f.xid;
   if (!any) return { length: walRows.size, at: (i) => walRows.at(i)! };
   const idx: number[] = [];
@@ -44,7 +50,10 @@ export function filteredRows(f: WalFilter): { length: number; at(i: number): Wal
   return { length: idx.length, at: (i) => walRows.at(idx[i]!)! };
 }
 
-interface WalState {
+export interface WalState {
+  /** This server's records and rate history (the same objects for the store's life). */
+  walRows: RingBuffer<WalRow>;
+  rateSeries: RateSeries;
   walId: string | null;
   state: 'starting' | 'streaming' | 'stopped' | 'failed' | null;
   startLsn: string | null;
@@ -102,7 +111,7 @@ function batchPublisher(set: SetState, get: GetState) {
 }
 
 /** Appends one second to the rate chart's columns, keeping RATE_POINTS and the marks inside them. */
-function pushRateSecond(second: WalSecond): void {
+function pushRateSecond(rateSeries: RateSeries, second: WalSecond): void {
   rateSeries.t.push(second.at / 1000);
   rateSeries.bytes.push(second.bytes);
   rateSeries.fpi.push(second.fpiBytes);
@@ -138,6 +147,7 @@ const INITIAL = {
 function commandActions(set: SetState, get: GetState) {
   return {
     async start(sessionId: string, startLsn?: string): Promise<void> {
+      const { walRows, rateSeries } = get();
       walRows.clear();
       rateSeries.t = [];
       rateSeries.bytes = [];
@@ -189,12 +199,12 @@ function eventActions(set: SetState, get: GetState) {
   return {
     applyBatch(b: EventPayload<'wal.batch'>): void {
       if (b.walId !== get().walId) return;
-      for (const r of b.rows) walRows.push(r);
+      for (const r of b.rows) get().walRows.push(r);
       publish(b.rows.length, b.dropped);
     },
     applyStats(s: EventPayload<'wal.stats'>): void {
       if (s.walId !== get().walId) return;
-      pushRateSecond(s.second);
+      pushRateSecond(get().rateSeries, s.second);
       set({ stats: s, statsVersion: get().statsVersion + 1 });
     },
     applyState(s: EventPayload<'wal.state'>): void {
@@ -205,14 +215,29 @@ function eventActions(set: SetState, get: GetState) {
   };
 }
 
-export const useWal = create<WalState>((set, get) => ({
-  ...INITIAL,
-  ...commandActions(set, get),
-  ...eventActions(set, get),
-  setFilter(f) {
-    set({ filter: { ...get().filter, ...f } });
-  },
-  setFollow(follow) {
-    set({ follow });
-  },
-}));
+/** One server's WAL tab: its records, rate history, window aggregates and the view's settings. */
+export function createWalStore(): StoreApi<WalState> {
+  return createStore<WalState>((set, get) => ({
+    ...INITIAL,
+    walRows: new RingBuffer<WalRow>(WAL_ROW_CAPACITY),
+    rateSeries: { t: [], bytes: [], fpi: [], marks: [] },
+    ...commandActions(set, get),
+    ...eventActions(set, get),
+    setFilter(f) {
+      set({ filter: { ...get().filter, ...f } });
+    },
+    setFollow(follow) {
+      set({ follow });
+    },
+  }));
+}
+
+/** The WAL store of the server whose views these are (see SessionContext). */
+export function useWal<T>(selector: (s: WalState) => T): T {
+  return useStore(useSessionScope().stores.wal, selector);
+}
+
+/** The store itself, for event handlers that read it when they run (`getState()`). */
+export function useWalApi(): StoreApi<WalState> {
+  return useSessionScope().stores.wal;
+}

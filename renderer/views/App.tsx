@@ -1,48 +1,47 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import type { EventName } from '../../shared/contract';
 import { getApi } from '../bridge/api';
 import { humanDuration } from '../lib/format';
-import { useConnection, type SessionInfo } from '../stores/connection-store';
+import { useConnection, useSession, type SessionInfo } from '../stores/connection-store';
 import { useMonitor } from '../stores/monitor-store';
+import { SessionContext, type SessionScope } from '../stores/session-context';
+import { sessionRegistry } from '../stores/session-registry';
 import { useStream } from '../stores/stream-store';
 import { ConnectView } from './ConnectView';
 import { ErrorBox } from './ErrorBox';
+import { LogicalView } from './LogicalView';
 import { OverviewView } from './OverviewView';
+import { ServerSidebar } from './ServerSidebar';
 import { SlotsView } from './SlotsView';
 import { StandbysView } from './StandbysView';
 import { StreamView } from './StreamView';
 import { WalView } from './WalView';
-import { useLogical } from '../stores/logical-store';
-import { LogicalView } from './LogicalView';
-import { useWal } from '../stores/wal-store';
 
 const TABS = ['Overview', 'Slots', 'Standbys', 'Logical', 'Stream', 'WAL'] as const;
 type Tab = (typeof TABS)[number];
 
-/** Subscribes the stores to the bridge's events, once. */
+/** The events that belong to one server's stores (session.state goes to the connection store). */
+const ROUTED = [
+  'monitor.snapshot',
+  'lag.delta',
+  'logical.link',
+  'stream.batch',
+  'stream.state',
+  'stream.stats',
+  'wal.batch',
+  'wal.stats',
+  'wal.state',
+] as const satisfies readonly EventName[];
+
+/** Subscribes the stores to the bridge's events, once: each event goes to its own server's stores. */
 function useBridgeEvents(): void {
   useEffect(() => {
     const api = getApi();
+    const route = <K extends (typeof ROUTED)[number]>(name: K) => api.on(name, (p) => sessionRegistry.route(name, p));
     const offs = [
-      api.on('monitor.snapshot', (s) => {
-        if (s.sessionId === useConnection.getState().session?.id) useMonitor.getState().applySnapshot(s);
-      }),
-      api.on('monitor.snapshot', (s) => useLogical.getState().applySnapshot(useConnection.getState().session?.id, s)),
-      api.on('logical.link', (l) => useLogical.getState().applyLinks(l.links)),
-      api.on('lag.delta', (d) => {
-        if (d.sessionId === useConnection.getState().session?.id) useMonitor.getState().applyLag(d.points);
-      }),
-      api.on('stream.batch', (b) => useStream.getState().applyBatch(b)),
-      api.on('stream.state', (s) => useStream.getState().applyState(s)),
-      api.on('stream.stats', (s) => {
-        if (s.streamId === useStream.getState().streamId) useStream.getState().setStats(s.stats);
-      }),
-      api.on('wal.batch', (b) => useWal.getState().applyBatch(b)),
-      api.on('wal.stats', (s) => useWal.getState().applyStats(s)),
-      api.on('wal.state', (s) => useWal.getState().applyState(s)),
-      api.on('session.state', (s) => {
-        if (s.sessionId === useConnection.getState().session?.id)
-          useConnection.getState().setSessionState(s.state, s.error);
-      }),
+      ...ROUTED.map(route),
+      api.on('session.state', (s) => useConnection.getState().setSessionState(s.sessionId, s.state, s.error)),
     ];
     return () => offs.forEach((off) => off());
   }, []);
@@ -73,9 +72,10 @@ function Heartbeat() {
   );
 }
 
-/** The session's label, the live WAL position, reconnect and keepalive state, and Disconnect. */
-function TopBar({ session }: { session: SessionInfo }) {
-  const { sessionState, disconnect } = useConnection();
+/** The shown server's label, its live WAL position, reconnect and keepalive state, and Disconnect. */
+function TopBar() {
+  const session = useSession();
+  const disconnect = useConnection((s) => s.disconnect);
   const lsn = useMonitor((s) => s.overview?.currentLsn);
   return (
     <header className="topbar">
@@ -86,72 +86,102 @@ function TopBar({ session }: { session: SessionInfo }) {
       <span className="mono lsn-live" title="Current WAL position" data-testid="topbar-lsn">
         {lsn ?? session.overview.currentLsn}
       </span>
-      {sessionState === 'reconnecting' && <span className="badge reconnecting">catalog reconnecting</span>}
+      {session.state === 'reconnecting' && <span className="badge reconnecting">catalog reconnecting</span>}
       <Heartbeat />
-      <button
-        className="link"
-        onClick={() => {
-          useMonitor.getState().reset();
-          useLogical.getState().reset();
-          void disconnect();
-        }}
-      >
+      <button className="link" onClick={() => void disconnect(session.id)}>
         Disconnect
       </button>
     </header>
   );
 }
 
+/** A server's scope for its views: its stores and whether it is the one shown. */
+function useScope(sessionId: string, active: boolean): SessionScope {
+  return useMemo(() => ({ sessionId, stores: sessionRegistry.ensure(sessionId), active }), [sessionId, active]);
+}
+
+/**
+ * One server's tabs. Every connected server's workspace stays mounted (hidden when another is
+ * shown), so its stream list, WAL tail, charts and scroll positions are there when it comes back.
+ */
+function ServerWorkspace({ session, active }: { session: SessionInfo; active: boolean }) {
+  const [tab, setTab] = useState<Tab>('Overview');
+  return (
+    <SessionContext.Provider value={useScope(session.id, active)}>
+      <section className="workspace" hidden={!active} aria-label={`Server ${session.label}`}>
+        <nav className="tabs" role="tablist">
+          {TABS.map((t) => (
+            <button
+              key={t}
+              role="tab"
+              aria-selected={t === tab}
+              className={t === tab ? 'on' : ''}
+              onClick={() => setTab(t)}
+            >
+              {t}
+            </button>
+          ))}
+        </nav>
+        <main className="content">
+          {session.state === 'reconnecting' && session.error && <ErrorBox error={session.error} />}
+          {tab === 'Overview' && <OverviewView />}
+          {tab === 'Slots' && <SlotsView />}
+          {tab === 'Standbys' && <StandbysView />}
+          {tab === 'Logical' && <LogicalView />}
+          {/* The stream stays mounted so a tail keeps its scroll position when switching tabs. */}
+          <div hidden={tab !== 'Stream'} className="stream-host">
+            <StreamView />
+          </div>
+          {/* Also kept mounted: the WAL list and chart keep their history across tabs. */}
+          <div hidden={tab !== 'WAL'} className="stream-host">
+            <WalView />
+          </div>
+        </main>
+      </section>
+    </SessionContext.Provider>
+  );
+}
+
+/** The top bar of the shown server. */
+function ActiveTopBar({ sessionId }: { sessionId: string }) {
+  return (
+    <SessionContext.Provider value={useScope(sessionId, true)}>
+      <TopBar />
+    </SessionContext.Provider>
+  );
+}
+
 export function App() {
   useBridgeEvents();
-  const { session, sessionState, error, loadInfo, connect } = useConnection();
-  const [tab, setTab] = useState<Tab>('Overview');
+  const { sessions, activeId, adding, loadInfo, connect } = useConnection(
+    useShallow((s) => ({
+      sessions: s.sessions,
+      activeId: s.activeId,
+      adding: s.adding,
+      loadInfo: s.loadInfo,
+      connect: s.connect,
+    })),
+  );
 
   useEffect(() => {
     void loadInfo().then(() => {
       // `npm start` with no server opens the demo straight away (#demo in the URL).
-      if (location.hash === '#demo' && !useConnection.getState().session) void connect({ kind: 'demo' });
+      if (location.hash === '#demo' && useConnection.getState().sessions.length === 0) void connect({ kind: 'demo' });
     });
   }, [loadInfo, connect]);
 
-  // The demo has a subscriber: show both ends of logical replication straight away.
-  useEffect(() => {
-    if (session?.demo && !useLogical.getState().other)
-      void useLogical.getState().connectOther(session.id, { kind: 'demoSubscriber' });
-  }, [session]);
-
-  if (!session) return <ConnectView />;
+  if (sessions.length === 0) return <ConnectView />;
+  const showing = adding ? null : activeId;
   return (
-    <div className="app">
-      <TopBar session={session} />
-      <nav className="tabs" role="tablist">
-        {TABS.map((t) => (
-          <button
-            key={t}
-            role="tab"
-            aria-selected={t === tab}
-            className={t === tab ? 'on' : ''}
-            onClick={() => setTab(t)}
-          >
-            {t}
-          </button>
+    <div className="app with-sidebar">
+      <ServerSidebar />
+      <div className="app-main">
+        {showing && <ActiveTopBar key={showing} sessionId={showing} />}
+        {sessions.map((s) => (
+          <ServerWorkspace key={s.id} session={s} active={s.id === showing} />
         ))}
-      </nav>
-      <main className="content">
-        {sessionState === 'reconnecting' && error && <ErrorBox error={error} />}
-        {tab === 'Overview' && <OverviewView />}
-        {tab === 'Slots' && <SlotsView />}
-        {tab === 'Standbys' && <StandbysView />}
-        {tab === 'Logical' && <LogicalView />}
-        {/* The stream stays mounted so a tail keeps its scroll position when switching tabs. */}
-        <div hidden={tab !== 'Stream'} className="stream-host">
-          <StreamView />
-        </div>
-        {/* Also kept mounted: the WAL list and chart keep their history across tabs. */}
-        <div hidden={tab !== 'WAL'} className="stream-host">
-          <WalView />
-        </div>
-      </main>
+        {adding && <ConnectView another />}
+      </div>
     </div>
   );
 }

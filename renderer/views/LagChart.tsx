@@ -3,7 +3,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { humanBytes, humanDuration } from '../lib/format';
 import { lastSeconds, useUplot } from '../lib/use-uplot';
-import { lagSeries, useMonitor } from '../stores/monitor-store';
+import { useMonitor } from '../stores/monitor-store';
 
 const WINDOWS = [
   { label: '1 min', seconds: 60 },
@@ -61,6 +61,7 @@ export function LagChart({
 }) {
   const host = useRef<HTMLDivElement>(null);
   const version = useMonitor((s) => s.lagVersion);
+  const lagSeries = useMonitor((s) => s.lagSeries);
   const lsnAt = (i: number | null | undefined): string => {
     const s = lagSeries.get(series);
     return i === null || i === undefined ? '' : (s?.lsn[i] ?? '—');
@@ -72,7 +73,7 @@ export function LagChart({
     const p = plot.current;
     if (!p || !s) return;
     p.setData(lastSeconds(s.t, [s.bytes, s.timeLagMs], windowSeconds));
-  }, [plot, version, series, windowSeconds]);
+  }, [plot, version, series, windowSeconds, lagSeries]);
 
   return <div className="lag-chart" ref={host} data-testid={`lag-chart-${series}`} />;
 }

@@ -3,13 +3,13 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { LinkedPair } from '../../shared/contract';
 import { humanBytes, humanDuration } from '../lib/format';
-import { useConnection } from '../stores/connection-store';
-import { linkSeries, pairKey, useLogical } from '../stores/logical-store';
+import { useSession } from '../stores/connection-store';
+import { pairKey, useLogical } from '../stores/logical-store';
 import { ErrorBox } from './ErrorBox';
 
 /** Connects a second server as the other end of logical replication (publisher or subscriber). */
 export function OtherEndConnect() {
-  const session = useConnection((s) => s.session);
+  const session = useSession();
   const { other, connecting, error, connectOther, disconnectOther } = useLogical();
   const [dsn, setDsn] = useState('');
   if (!session) return null;
@@ -29,7 +29,7 @@ export function OtherEndConnect() {
       className="row other-end"
       onSubmit={(e) => {
         e.preventDefault();
-        void connectOther(session.id, { kind: 'dsn', dsn });
+        void connectOther({ kind: 'dsn', dsn });
       }}
     >
       <label className="inline">
@@ -45,11 +45,7 @@ export function OtherEndConnect() {
         Connect other end
       </button>
       {session.demo && (
-        <button
-          type="button"
-          disabled={connecting}
-          onClick={() => void connectOther(session.id, { kind: 'demoSubscriber' })}
-        >
+        <button type="button" disabled={connecting} onClick={() => void connectOther({ kind: 'demoSubscriber' })}>
           Demo subscriber
         </button>
       )}
@@ -69,6 +65,7 @@ function PairChart({ series }: { series: string }) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const version = useLogical((s) => s.linkVersion);
+  const linkSeries = useLogical((s) => s.linkSeries);
   useEffect(() => {
     const el = host.current;
     if (!el) return;
@@ -117,7 +114,7 @@ function PairChart({ series }: { series: string }) {
     if (!plot.current || !s) return;
     plot.current.setData([s.t, s.confirmedFlush, s.received, s.applied, s.replayLagMs] as uPlot.AlignedData);
     host.current?.setAttribute('data-points', String(s.t.length));
-  }, [version, series]);
+  }, [version, series, linkSeries]);
   return <div className="lag-chart" ref={host} data-testid={`pair-chart-${series}`} />;
 }
 

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { ServerOverview } from '../../shared/contract';
 import { getApi } from '../bridge/api';
 import { humanBytes, humanDuration } from '../lib/format';
-import { useConnection } from '../stores/connection-store';
+import { useSession } from '../stores/connection-store';
 import { useMonitor } from '../stores/monitor-store';
 import { useStream } from '../stores/stream-store';
 import { WalReceiverFacts } from './WalReceiverFacts';
@@ -137,14 +137,14 @@ function Attention() {
 }
 
 export function OverviewView() {
-  const session = useConnection((s) => s.session);
-  const o = useMonitor((s) => s.overview) ?? useConnection.getState().session?.overview;
+  const session = useSession();
+  const o = useMonitor((s) => s.overview) ?? session.overview;
   if (!o) return null;
   return (
     <div className="overview">
       <Preconditions o={o} />
       <ServerFacts o={o} />
-      {session?.demo && <DemoRate sessionId={session.id} />}
+      {session.demo && <DemoRate sessionId={session.id} />}
       <WalReceiverFacts />
       <Attention />
     </div>

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { SlotView } from '../../shared/contract';
-import { useConnection } from '../stores/connection-store';
+import { useSession } from '../stores/connection-store';
 import { useMonitor } from '../stores/monitor-store';
 import { AdvanceSlotDialog } from './AdvanceSlotDialog';
 import { CreateSlotDialog } from './CreateSlotDialog';
@@ -69,7 +69,7 @@ function SlotDialog({ dialog, slot, sessionId, onClose }: SlotDialogProps) {
 
 /** Replication slots: the table, the selected slot's detail, and create/drop/advance. */
 export function SlotsView() {
-  const session = useConnection((s) => s.session)!;
+  const session = useSession();
   const slots = useMonitor((s) => s.slots);
   const [selected, setSelected] = useState<string | null>(null);
   const [dialog, setDialog] = useState<DialogName | null>(null);

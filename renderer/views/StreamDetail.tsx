@@ -4,7 +4,7 @@ import type { Tuple } from '../../shared/messages';
 import { isTuple, tupleValue } from '../../shared/tuple';
 import { getApi } from '../bridge/api';
 import { cellText, hexDump, relationOf } from '../lib/format';
-import { useConnection } from '../stores/connection-store';
+import { useSessionScope } from '../stores/session-context';
 import { useStream } from '../stores/stream-store';
 
 /** Column names of the tuples shown side by side, in column order (the first tuple's order first). */
@@ -57,7 +57,7 @@ function TupleTable({ rows }: { rows: [string, unknown][] }) {
 
 /** The row's raw bytes, asked of main when the row is selected (rows arrive without them). */
 function RawBytes({ seq }: { seq: number }) {
-  const sessionId = useConnection((s) => s.session?.id);
+  const { sessionId } = useSessionScope();
   const streamId = useStream((s) => s.rowsStreamId);
   const [raw, setRaw] = useState<{ seq: number; hex?: string; error?: string } | null>(null);
   useEffect(() => {

@@ -2,12 +2,13 @@ import type { RefObject } from 'react';
 import type { WireRow } from '../../shared/contract';
 import { recycledSlots } from '../lib/fixed-rows';
 import { isBegin } from '../lib/visible-rows';
-import { useStream, type RowView } from '../stores/stream-store';
+import { useStreamApi, type RowView } from '../stores/stream-store';
 
 export const ROW_HEIGHT = 26;
 
 /** The operation cell: a twisty on a transaction's begin row to collapse it, then the type. */
 function OperationCell({ row, isCollapsed }: { row: WireRow; isCollapsed: boolean }) {
+  const stream = useStreamApi();
   return (
     <span className={`op ${row.type}`}>
       {isBegin(row) && row.xid !== undefined ? (
@@ -16,7 +17,7 @@ function OperationCell({ row, isCollapsed }: { row: WireRow; isCollapsed: boolea
           aria-label={isCollapsed ? 'Expand transaction' : 'Collapse transaction'}
           onClick={(e) => {
             e.stopPropagation();
-            useStream.getState().toggleCollapsed(row.xid!);
+            stream.getState().toggleCollapsed(row.xid!);
           }}
         >
           {isCollapsed ? '▸' : '▾'}
@@ -40,6 +41,7 @@ function StreamRow({
   collapsed: ReadonlySet<number>;
 }) {
   const isCollapsed = isBegin(row) && row.xid !== undefined && collapsed.has(row.xid);
+  const stream = useStreamApi();
   return (
     <div
       role="row"
@@ -47,7 +49,7 @@ function StreamRow({
       data-type={row.type}
       className={`msg ${row.type} ${selected ? 'selected' : ''}`}
       style={{ transform: `translateY(${ROW_HEIGHT + index * ROW_HEIGHT}px)` }}
-      onClick={() => useStream.getState().select(row.seq)}
+      onClick={() => stream.getState().select(row.seq)}
     >
       <span
         className="mono lsn"

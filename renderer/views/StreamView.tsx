@@ -2,8 +2,8 @@ import { useShallow } from 'zustand/react/shallow';
 import { useEffect, useMemo, useRef } from 'react';
 import { useFixedRows } from '../lib/fixed-rows';
 import { messageOf } from '../lib/row-message';
-import { useConnection } from '../stores/connection-store';
-import { indexOfSeq, rows, shownRows, useStream } from '../stores/stream-store';
+import { useSession } from '../stores/connection-store';
+import { indexOfSeq, useStream, useStreamApi } from '../stores/stream-store';
 import { ErrorBox } from './ErrorBox';
 import { StreamDetail } from './StreamDetail';
 import { StreamFilters } from './StreamFilters';
@@ -37,19 +37,26 @@ function StreamNotices() {
 
 /** The rows the filters and collapsed transactions leave, recomputed when a batch lands. */
 function useShownRows() {
-  const { version, filter, collapsed } = useStream(
-    useShallow((s) => ({ version: s.version, filter: s.filter, collapsed: s.collapsed })),
+  const { version, filter, collapsed, rows, shownRows } = useStream(
+    useShallow((s) => ({
+      version: s.version,
+      filter: s.filter,
+      collapsed: s.collapsed,
+      rows: s.rows,
+      shownRows: s.shownRows,
+    })),
   );
+  const stream = useStreamApi();
   // `version` stands for the ring's contents, which change without a new object.
-  const list = useMemo(() => shownRows.view(rows, filter, collapsed), [version, filter, collapsed]);
+  const list = useMemo(() => shownRows.view(rows, filter, collapsed), [shownRows, rows, version, filter, collapsed]);
   useEffect(() => {
-    if (!shownRows.complete) useStream.getState().refresh();
-  }, [list]);
+    if (!shownRows.complete) stream.getState().refresh();
+  }, [list, shownRows, stream]);
   return { list, collapsed };
 }
 
 export function StreamView() {
-  const session = useConnection((s) => s.session)!;
+  const session = useSession();
   // Only what the list needs: the per-batch counters live in their own components, so a batch
   // that only bumps them does not re-render the list.
   const { follow, paused, selectedSeq, running } = useStream(

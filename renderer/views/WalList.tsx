@@ -1,13 +1,13 @@
 import type { RefObject } from 'react';
 import type { WalRow } from '../../shared/contract';
 import { recycledSlots } from '../lib/fixed-rows';
-import { useWal, type WalFilter } from '../stores/wal-store';
+import { useWalApi, type WalFilter } from '../stores/wal-store';
 
 export const ROW_HEIGHT = 26;
 
 /** Filters on resource manager, record type, relation and xid; Follow; the shown count. */
 export function WalFilters({ filter, follow, shown }: { filter: WalFilter; follow: boolean; shown: number }) {
-  const { setFilter, setFollow } = useWal.getState();
+  const { setFilter, setFollow } = useWalApi().getState();
   return (
     <div className="toolbar filters" role="search">
       <input
@@ -57,6 +57,7 @@ function WalRecordRow({
   selected: boolean;
   sessionId: string;
 }) {
+  const wal = useWalApi();
   return (
     <div
       role="row"
@@ -64,8 +65,8 @@ function WalRecordRow({
       className={`msg walrec ${selected ? 'selected' : ''}`}
       style={{ transform: `translateY(${ROW_HEIGHT + index * ROW_HEIGHT}px)` }}
       onClick={() => {
-        useWal.getState().setFollow(false);
-        void useWal.getState().select(sessionId, r.seq);
+        wal.getState().setFollow(false);
+        void wal.getState().select(sessionId, r.seq);
       }}
     >
       <span className="mono lsn">{r.lsn}</span>

@@ -3,10 +3,10 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { humanBytes } from '../lib/format';
 import { lastSeconds, useUplot } from '../lib/use-uplot';
-import { rateSeries, useWal } from '../stores/wal-store';
+import { useWal, type RateSeries } from '../stores/wal-store';
 
 /** Checkpoints (solid blue) and segment switches (dashed grey) as vertical lines in the plot area. */
-function drawMarks(u: uPlot): void {
+function drawMarks(u: uPlot, rateSeries: RateSeries): void {
   const ctx = u.ctx;
   ctx.save();
   for (const m of rateSeries.marks) {
@@ -22,7 +22,12 @@ function drawMarks(u: uPlot): void {
   ctx.restore();
 }
 
-function rateOptions(width: number, height: number, windowSeconds: () => number): uPlot.Options {
+function rateOptions(
+  width: number,
+  height: number,
+  windowSeconds: () => number,
+  rateSeries: RateSeries,
+): uPlot.Options {
   return {
     width,
     height,
@@ -44,7 +49,7 @@ function rateOptions(width: number, height: number, windowSeconds: () => number)
       },
       { label: 'full-page images', stroke: '#f59e0b', width: 1.5, value: (_u, v) => `${humanBytes(v)}/s` },
     ],
-    hooks: { draw: [drawMarks] },
+    hooks: { draw: [(u) => drawMarks(u, rateSeries)] },
   };
 }
 
@@ -58,13 +63,17 @@ export function WalRateChart({ seconds, height = 170 }: { seconds: number; heigh
   const windowRef = useRef(seconds);
   windowRef.current = seconds;
   const version = useWal((s) => s.statsVersion);
-  const plot = useUplot(host, (width) => rateOptions(width, height, () => windowRef.current), [height]);
+  const rateSeries = useWal((s) => s.rateSeries);
+  const plot = useUplot(host, (width) => rateOptions(width, height, () => windowRef.current, rateSeries), [
+    height,
+    rateSeries,
+  ]);
 
   useEffect(() => {
     const p = plot.current;
     if (!p) return;
     p.setData(lastSeconds(rateSeries.t, [rateSeries.bytes, rateSeries.fpi], seconds));
-  }, [plot, version, seconds]);
+  }, [plot, version, seconds, rateSeries]);
 
   return <div className="lag-chart" ref={host} data-testid="wal-rate-chart" />;
 }

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { WAL_WINDOWS } from '../../shared/contract';
 import { humanBytes, humanRate } from '../lib/format';
-import { useWal } from '../stores/wal-store';
+import { useWal, useWalApi } from '../stores/wal-store';
 
 export const WINDOW_LABELS: Record<number, string> = { 10: '10 s', 60: '1 min', 300: '5 min', 900: '15 min' };
 
@@ -30,12 +30,13 @@ function Rates() {
 /** Starts the live WAL at an LSN (default: the server's current one). */
 function WalStart({ sessionId }: { sessionId: string }) {
   const [startLsn, setStartLsn] = useState('');
+  const wal = useWalApi();
   return (
     <form
       className="source-picker"
       onSubmit={(e) => {
         e.preventDefault();
-        void useWal.getState().start(sessionId, startLsn.trim() || undefined);
+        void wal.getState().start(sessionId, startLsn.trim() || undefined);
       }}
     >
       <input
@@ -55,6 +56,7 @@ function WalStart({ sessionId }: { sessionId: string }) {
 
 function WindowPicker({ sessionId }: { sessionId: string }) {
   const window = useWal((s) => s.window);
+  const wal = useWalApi();
   return (
     <div className="segmented" role="group" aria-label="Window">
       {WAL_WINDOWS.map((s) => (
@@ -62,7 +64,7 @@ function WindowPicker({ sessionId }: { sessionId: string }) {
           key={s}
           className={s === window ? 'on' : ''}
           aria-pressed={s === window}
-          onClick={() => void useWal.getState().setWindow(sessionId, s)}
+          onClick={() => void wal.getState().setWindow(sessionId, s)}
         >
           {WINDOW_LABELS[s]}
         </button>
@@ -74,6 +76,7 @@ function WindowPicker({ sessionId }: { sessionId: string }) {
 /** Start/stop, the aggregation window and the live rates. */
 export function WalToolbar({ sessionId, running }: { sessionId: string; running: boolean }) {
   const state = useWal((s) => s.state);
+  const wal = useWalApi();
   return (
     <div className="toolbar">
       {!running ? (
@@ -83,7 +86,7 @@ export function WalToolbar({ sessionId, running }: { sessionId: string; running:
           <span className={`badge ${state ?? ''}`} data-testid="wal-state">
             {state}
           </span>
-          <button onClick={() => void useWal.getState().stop(sessionId)}>Stop</button>
+          <button onClick={() => void wal.getState().stop(sessionId)}>Stop</button>
         </>
       )}
       <WindowPicker sessionId={sessionId} />

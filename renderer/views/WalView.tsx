@@ -2,8 +2,8 @@ import { useMemo, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { WalWindow } from '../../shared/contract';
 import { useFixedRows } from '../lib/fixed-rows';
-import { useConnection } from '../stores/connection-store';
-import { filteredRows, useWal } from '../stores/wal-store';
+import { useSession } from '../stores/connection-store';
+import { filteredRows, useWal, useWalApi } from '../stores/wal-store';
 import { ErrorBox } from './ErrorBox';
 import { WalDetail } from './WalDetail';
 import { ROW_HEIGHT, WalFilters, WalList } from './WalList';
@@ -13,7 +13,7 @@ import { WalToolbar } from './WalToolbar';
 
 /** The window's aggregates: by record type, top relations and transactions, checkpoints, switches. */
 function WalAggregates({ w }: { w: WalWindow }) {
-  const { setFilter } = useWal.getState();
+  const { setFilter } = useWalApi().getState();
   return (
     <div className="wal-tables">
       <ByRecordType w={w} onPick={(rmgr, recordType) => setFilter({ rmgr, recordType })} />
@@ -51,7 +51,8 @@ function WalAggregates({ w }: { w: WalWindow }) {
  * record list with filters and a detail pane.
  */
 export function WalView() {
-  const session = useConnection((s) => s.session)!;
+  const session = useSession();
+  const walRows = useWal((s) => s.walRows);
   const st = useWal(
     useShallow((s) => ({
       state: s.state,
@@ -66,7 +67,7 @@ export function WalView() {
     })),
   );
   // `version` stands for the ring's contents, which change without a new object.
-  const list = useMemo(() => filteredRows(st.filter), [st.version, st.filter]);
+  const list = useMemo(() => filteredRows(walRows, st.filter), [walRows, st.version, st.filter]);
   const parent = useRef<HTMLDivElement>(null);
   const virtual = useFixedRows(parent, list.length, ROW_HEIGHT, ROW_HEIGHT, 10, st.follow);
   const running = st.state === 'streaming' || st.state === 'starting';

@@ -8,6 +8,8 @@ export const COMMAND_NAMES = [
   'profiles.list',
   'profiles.save',
   'profiles.delete',
+  'services.list',
+  'recent.list',
   'session.connect',
   'session.cancelConnect',
   'session.disconnect',

@@ -11,7 +11,9 @@ import {
   DropDescriptionSchema,
   LSN_TEXT,
   ProfileSchema,
+  RecentConnectionSchema,
   SLOT_NAME,
+  ServiceEntrySchema,
   ServerOverviewSchema,
   StreamSourceSchema,
   WireMessageSchema,
@@ -49,6 +51,10 @@ export const COMMANDS = {
     response: z.object({ profile: ProfileSchema, passwordSaved: z.boolean(), note: z.string().optional() }),
   },
   'profiles.delete': { request: z.strictObject({ id: z.string().min(1).max(128) }), response: z.object({}) },
+  /** The sections of the pg_service.conf files libpq would read, for the server sidebar. */
+  'services.list': { request: z.strictObject({}), response: z.array(ServiceEntrySchema) },
+  /** The last servers connected (newest first, at most 10), without passwords. */
+  'recent.list': { request: z.strictObject({}), response: z.array(RecentConnectionSchema) },
   'session.connect': {
     /** `connectId` (chosen by the renderer) names this attempt for session.cancelConnect. */
     request: z.strictObject({ target: ConnectTargetSchema, connectId: ConnectId.optional() }),

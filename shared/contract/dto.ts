@@ -31,6 +31,13 @@ export const ConnectionFieldsSchema = z.strictObject({
 });
 export type ConnectionFields = z.infer<typeof ConnectionFieldsSchema>;
 
+/** A pg_service.conf section name, as written between the brackets. */
+const SERVICE_NAME = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[^[\]\r\n]+$/, 'a service name from pg_service.conf');
+
 /** How to reach a server: a DSN, fields, a saved profile, or the built-in demo database. */
 export const ConnectTargetSchema = z.union([
   z.strictObject({
@@ -43,8 +50,38 @@ export const ConnectTargetSchema = z.union([
   z.strictObject({ kind: z.literal('demo') }),
   /** The demo's subscriber (main/demo/demo-subscriber.ts), the other end of the demo publisher. */
   z.strictObject({ kind: z.literal('demoSubscriber') }),
+  /** A section of pg_service.conf (PGSERVICEFILE or ~/.pg_service.conf, then PGSYSCONFDIR's). */
+  z.strictObject({ kind: z.literal('service'), service: SERVICE_NAME }),
 ]);
 export type ConnectTarget = z.infer<typeof ConnectTargetSchema>;
+
+/**
+ * A connect target as the recent list keeps it: never a password (a DSN's is taken out before it is
+ * stored), never the demo (it has its own button). Each shape is also a ConnectTarget.
+ */
+export const RecentTargetSchema = z.union([
+  z.strictObject({ kind: z.literal('dsn'), dsn: z.string().min(1).max(4096) }),
+  z.strictObject({ kind: z.literal('fields'), fields: ConnectionFieldsSchema.omit({ password: true }) }),
+  z.strictObject({ kind: z.literal('profile'), profileId: z.string().min(1).max(128) }),
+  z.strictObject({ kind: z.literal('service'), service: SERVICE_NAME }),
+]);
+export type RecentTarget = z.infer<typeof RecentTargetSchema>;
+
+export const RecentConnectionSchema = z.object({
+  target: RecentTargetSchema,
+  /** The label the server had when it was connected. */
+  label: z.string(),
+  /** When it was last connected (epoch ms). */
+  at: z.number(),
+});
+export type RecentConnection = z.infer<typeof RecentConnectionSchema>;
+
+export const ServiceEntrySchema = z.object({
+  name: z.string(),
+  /** The service file whose section this is (the first file wins for a name in both). */
+  file: z.string(),
+});
+export type ServiceEntry = z.infer<typeof ServiceEntrySchema>;
 
 export const ProfileSchema = z.strictObject({
   id: z.string().min(1).max(128),

@@ -25,7 +25,8 @@ import type { EventName, EventPayload } from './events';
 // snapshots carry a `logical` section.
 // 6: the desktop page declares its version in `app.info` ({contractVersion}); main refuses the
 // other commands from a page that has not, or that speaks another version.
-export const CONTRACT_VERSION = 6;
+// 7: several servers per window: `services.list`, `recent.list`, a `service` connect target.
+export const CONTRACT_VERSION = 7;
 
 /** The error either end gives when the other speaks another contract version. */
 export function contractMismatch(page: number | undefined, engine: number): ErrorInfo {

@@ -163,7 +163,7 @@ describe('demo database', () => {
     );
     try {
       const connected = await manager.dispatcher.invoke('session.connect', { target: { kind: 'demo' } });
-      expect(connected).toMatchObject({ ok: true, value: { demo: true, label: 'Demo database' } });
+      expect(connected).toMatchObject({ ok: true, value: { demo: true, label: 'demo' } });
       const sessionId = (connected as { value: { sessionId: string } }).value.sessionId;
       const stream = await manager.dispatcher.invoke('stream.start', {
         sessionId,
