@@ -33,6 +33,11 @@ export async function configFor(
     const s = resolveConnectionSettings({ dsn, applicationName }, {});
     return { config: toPgClientConfig(s), label: 'Demo subscriber', demo: false };
   }
+  if (target.kind === 'demoStandby') {
+    const dsn = await (await deps.demo()).standby();
+    const s = resolveConnectionSettings({ dsn, applicationName }, {});
+    return { config: toPgClientConfig(s), label: 'Demo standby', demo: false };
+  }
   if (target.kind === 'profile') {
     const p = deps.profiles.resolve(target.profileId);
     if (!p) throw new WalscopeError({ code: 'INVALID_ARGUMENT', message: 'that saved profile no longer exists' });

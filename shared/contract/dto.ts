@@ -43,6 +43,8 @@ export const ConnectTargetSchema = z.union([
   z.strictObject({ kind: z.literal('demo') }),
   /** The demo's subscriber (main/demo/demo-subscriber.ts), the other end of the demo publisher. */
   z.strictObject({ kind: z.literal('demoSubscriber') }),
+  /** The demo's physical standby (main/demo/demo-standby.ts), streaming from the demo primary. */
+  z.strictObject({ kind: z.literal('demoStandby') }),
 ]);
 export type ConnectTarget = z.infer<typeof ConnectTargetSchema>;
 
