@@ -136,7 +136,7 @@ async function createSchemaAndSlots(admin: pg.Client): Promise<void> {
 function startConsumer(config: pg.ClientConfig, log: (line: string) => void) {
   const consumer = new ChangeStream(
     {
-      connection: { ...config, application_name: 'demo_subscriber' },
+      connection: { ...config, application_name: 'demo_consumer' },
       source: { kind: 'direct', slot: 'demo_consumer' },
       mode: 'consume',
       publications: ['demo_pub'],

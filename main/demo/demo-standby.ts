@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { freePort } from '../net/free-port';
+import { DEMO_STANDBY } from './demo-names';
 import { PRIVATE_MODE, privateSocketFlags, type DemoRun, type RunOwner } from './demo-dirs';
 
 /**
@@ -19,8 +20,7 @@ export interface DemoStandby {
   stop(): Promise<void>;
 }
 
-/** The standby's slot, cluster_name and application_name: how it shows up in pg_stat_replication. */
-export const DEMO_STANDBY = 'walscope_demo_standby';
+export { DEMO_STANDBY };
 
 export interface StandbyOptions {
   run: DemoRun;

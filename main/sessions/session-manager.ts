@@ -26,6 +26,7 @@ import { LiveWal } from './live-wal';
 import { formatLsn, parseLsn } from '../../shared/lsn';
 import { LinkRegistry } from './logical-link';
 import { configFor, connectionDefaults } from './connect-target';
+import { demoPartOf, TopologyRegistry, viaOf } from '../topology/topology-registry';
 
 /** The handlers for the commands in these namespaces (`slots` → slots.create, slots.drop, …). */
 type HandlerGroup<Namespace extends string> = Pick<Handlers, Extract<CommandName, `${Namespace}.${string}`>>;
@@ -76,6 +77,8 @@ export class SessionManager {
   /** session.connect calls in progress, by the renderer's connectId, for session.cancelConnect. */
   private readonly connecting = new Map<string, AbortController>();
   private readonly links = new LinkRegistry();
+  /** The topology of this client's servers, pushed as `topology.snapshot` after their polls. */
+  private readonly topology = new TopologyRegistry((t) => this.emit('topology.snapshot', t));
 
   constructor(
     private readonly opts: SessionManagerOptions,
@@ -117,6 +120,7 @@ export class SessionManager {
       ...this.walHandlers(),
       ...this.logicalHandlers(),
       ...this.demoHandlers(),
+      'topology.get': async () => this.topology.current(),
     };
   }
 
@@ -363,12 +367,15 @@ export class SessionManager {
     this.sessions.set(id, session);
     const host = String(config.host ?? '');
     this.links.observe({ sessionId: id, label, host, snapshot });
+    const member = { sessionId: id, label, via: viaOf(config), demo: demoPartOf(target) };
+    this.topology.observe(member, snapshot);
     monitor.start(
       (snap, lag) => {
         this.emit('monitor.snapshot', { sessionId: id, ...snap });
         if (lag.length) this.emit('lag.delta', { sessionId: id, points: lag });
         const links = this.links.observe({ sessionId: id, label, host, snapshot: snap });
         if (links) this.emit('logical.link', { links });
+        this.topology.observe(member, snap);
       },
       (error) => this.emit('session.state', { sessionId: id, state: 'reconnecting', error }),
     );
@@ -381,6 +388,7 @@ export class SessionManager {
     if (!s) return;
     this.sessions.delete(id);
     this.links.forget(id);
+    this.topology.forget(id);
     await Promise.all([...s.streams.values(), ...s.wals.values()].map((l) => l.stop()));
     await s.monitor.close();
     for (const release of s.releases) release();
@@ -390,6 +398,7 @@ export class SessionManager {
   /** Stops every stream and session (window closed, socket gone, app quitting). */
   async shutdown(): Promise<void> {
     await Promise.all([...this.sessions.keys()].map((id) => this.closeSession(id)));
+    this.topology.close();
   }
 
   get sessionCount(): number {

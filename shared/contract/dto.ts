@@ -68,6 +68,8 @@ export const ServerOverviewSchema = z.object({
   maxSlotWalKeepSize: z.string(),
   walSenderTimeout: z.string(),
   synchronousStandbyNames: z.string(),
+  /** cluster_name: a walreceiver's default application_name, how the topology matches a standby to its walsender. */
+  clusterName: z.string().optional(),
   database: z.string(),
   user: z.string(),
   /** The role may stream and manage slots (REPLICATION attribute or superuser). */

@@ -20,7 +20,8 @@ import type { EventName, EventPayload } from './events';
 // 4: live WAL: `wal.start/stop/window/record` and the `wal.batch/stats/state` events.
 // 5: logical replication from both ends: `logical.link/unlink` and the `logical.link` event;
 // snapshots carry a `logical` section.
-export const CONTRACT_VERSION = 5;
+// 6: the topology: `topology.get` and the `topology.snapshot` event; connect target `demoStandby`.
+export const CONTRACT_VERSION = 6;
 
 /** The error either end gives when the other speaks another contract version. */
 export function contractMismatch(page: number | undefined, engine: number): ErrorInfo {
@@ -36,6 +37,7 @@ export * from './events';
 export * from './dto';
 export * from './wal';
 export * from './logical';
+export * from './topology';
 export * from './channels';
 
 /** The one API object the renderer uses, whatever carries it (preload IPC or WebSocket). */

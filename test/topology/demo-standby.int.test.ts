@@ -8,6 +8,8 @@ import { startDemoDatabase, type DemoHandle } from '../../main/demo/demo-databas
 import { DEMO_STANDBY } from '../../main/demo/demo-standby';
 import { resolveConnectionSettings, toPgClientConfig } from '../../main/connection';
 import { eventually } from '../support/eventually';
+import { contractClient } from '../support/session-client';
+import type { TopologySnapshot } from '../../shared/contract/topology';
 
 const config = (dsn: string) => toPgClientConfig(resolveConnectionSettings({ dsn }, {}));
 
@@ -108,5 +110,55 @@ describe('the demo database has a physical standby', () => {
     expect(password.length).toBeGreaterThan(10);
     expect(logs.some((l) => l.includes('standby:'))).toBe(true);
     expect(logs.filter((l) => l.includes(password))).toEqual([]);
+  });
+
+  it('shows the three-node topology: the standby seen with its connect target, then connected with a physical edge', async () => {
+    await Promise.all([demo.standby(), demo.subscriber()]);
+    const client = contractClient({ demo: async () => demo });
+    try {
+      const topology = () => client.ok<TopologySnapshot>('topology.get', {});
+      await client.ok('session.connect', { target: { kind: 'demo' } });
+      const seen = (await eventually(async () => {
+        const t = await topology();
+        return t.nodes.find((n) => n.label === DEMO_STANDBY && n.sessionId === null) ? t : undefined;
+      }))!;
+      expect(seen.nodes.find((n) => n.label === DEMO_STANDBY)!.connect).toEqual({ kind: 'demoStandby' });
+      expect(seen.nodes.find((n) => n.label === 'demo_sub')!.connect).toEqual({ kind: 'demoSubscriber' });
+      await client.ok('session.connect', { target: { kind: 'demoStandby' } });
+      await client.ok('session.connect', { target: { kind: 'demoSubscriber' } });
+      const t = (await eventually(
+        async () => {
+          const x = await topology();
+          return x.edges.some((e) => e.kind === 'logical' && e.to.startsWith('session:')) &&
+            x.edges.some((e) => e.kind === 'physical' && e.to.startsWith('session:'))
+            ? x
+            : undefined;
+        },
+        60_000,
+        250,
+      ))!;
+      const connected = t.nodes.filter((n) => n.sessionId !== null);
+      expect(connected.map((n) => [n.label, n.role, n.depth])).toEqual([
+        ['Demo database', 'primary', 0],
+        ['Demo standby', 'standby', 1],
+        ['Demo subscriber', 'subscriber', 1],
+      ]);
+      const byLabel = (l: string) => connected.find((n) => n.label === l)!.id;
+      const physical = t.edges.find((e) => e.kind === 'physical' && e.to === byLabel('Demo standby'))!;
+      expect(physical).toMatchObject({
+        from: byLabel('Demo database'),
+        label: DEMO_STANDBY,
+        slot: DEMO_STANDBY,
+        state: 'streaming',
+      });
+      expect(physical.lagBytes.replay).toEqual(expect.any(Number));
+      const logical = t.edges.find((e) => e.kind === 'logical' && e.to === byLabel('Demo subscriber'))!;
+      expect(logical).toMatchObject({ from: byLabel('Demo database'), label: 'demo_sub', slot: 'demo_sub' });
+      expect(logical.lagBytes.flush).toEqual(expect.any(Number));
+      // Neither the standby nor the subscriber is also shown as a seen node.
+      expect(t.nodes.filter((n) => n.label === DEMO_STANDBY || n.label === 'demo_sub')).toEqual([]);
+    } finally {
+      await client.close();
+    }
   });
 });
