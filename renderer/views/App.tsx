@@ -14,8 +14,10 @@ import { WalView } from './WalView';
 import { useLogical } from '../stores/logical-store';
 import { LogicalView } from './LogicalView';
 import { useWal } from '../stores/wal-store';
+import { useTopology } from '../stores/topology-store';
+import { TopologyView } from './TopologyView';
 
-const TABS = ['Overview', 'Slots', 'Standbys', 'Logical', 'Stream', 'WAL'] as const;
+const TABS = ['Overview', 'Slots', 'Standbys', 'Logical', 'Topology', 'Stream', 'WAL'] as const;
 type Tab = (typeof TABS)[number];
 
 /** Subscribes the stores to the bridge's events, once. */
@@ -28,6 +30,7 @@ function useBridgeEvents(): void {
       }),
       api.on('monitor.snapshot', (s) => useLogical.getState().applySnapshot(useConnection.getState().session?.id, s)),
       api.on('logical.link', (l) => useLogical.getState().applyLinks(l.links)),
+      api.on('topology.snapshot', (t) => useTopology.getState().apply(t)),
       api.on('lag.delta', (d) => {
         if (d.sessionId === useConnection.getState().session?.id) useMonitor.getState().applyLag(d.points);
       }),
@@ -143,6 +146,7 @@ export function App() {
         {tab === 'Slots' && <SlotsView />}
         {tab === 'Standbys' && <StandbysView />}
         {tab === 'Logical' && <LogicalView />}
+        {tab === 'Topology' && <TopologyView />}
         {/* The stream stays mounted so a tail keeps its scroll position when switching tabs. */}
         <div hidden={tab !== 'Stream'} className="stream-host">
           <StreamView />
