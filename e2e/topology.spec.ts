@@ -50,7 +50,7 @@ test.describe('topology of the demo', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  test('shows the primary, the seen standby and the subscriber with labelled edges; Connect makes the standby a connected node', async ({
+  test('shows the primary, the seen standby and the subscriber with labelled edges, live; Connect makes the standby a connected node', async ({
     page,
   }) => {
     await page.goto(`${serve.url}&demo`);
@@ -61,6 +61,10 @@ test.describe('topology of the demo', () => {
     // The demo opens its subscriber as the other end of logical replication.
     await expect(topo.node('Demo subscriber')).toHaveAttribute('data-connected', 'true');
     await expect(topo.node('walscope_demo_standby')).toHaveAttribute('data-connected', 'false');
+    // The view follows topology.snapshot events: the primary's LSN moves with the demo's workload.
+    const lsn = () => topo.node('Demo database').locator('.detail').textContent();
+    const first = await lsn();
+    await expect.poll(lsn).not.toBe(first);
     await expect(topo.edge('physical', 'walscope_demo_standby').getByTestId('topology-edge-lag')).toHaveText(/behind/);
     await expect(topo.edge('logical', 'demo_sub').getByTestId('topology-edge-lag')).toHaveText(/behind/);
 
@@ -70,9 +74,10 @@ test.describe('topology of the demo', () => {
     await expect(topo.edge('physical', 'walscope_demo_standby').getByTestId('topology-edge-lag')).toHaveText(/behind/);
     await expect(page.locator('[data-testid=topology-node][data-connected=true]')).toHaveCount(3);
 
-    if (process.env['WALSCOPE_SCREENSHOTS']) {
-      await page.emulateMedia({ colorScheme: 'light' });
-      await page.screenshot({ path: path.join(SHOTS, 'topology-light.png'), fullPage: true });
-    }
+    if (process.env['WALSCOPE_SCREENSHOTS'])
+      for (const scheme of ['light', 'dark'] as const) {
+        await page.emulateMedia({ colorScheme: scheme });
+        await page.screenshot({ path: path.join(SHOTS, `topology-${scheme}.png`), fullPage: true });
+      }
   });
 });
