@@ -61,6 +61,11 @@ export function alertHealth(alerts: Alert[]): Health {
   return alerts.length ? 'warn' : 'ok';
 }
 
+/** An inet as text (`127.0.0.1/32`, as pg_stat_replication.client_addr::text reads) without its mask. */
+export function hostOfInet(addr: string | null): string | null {
+  return addr === null ? null : addr.replace(/\/\d+$/, '');
+}
+
 /** WALscope's own connections (its streams, the live WAL tab) are the inspector, not replicas. */
 export function isWalscope(applicationName: string): boolean {
   return applicationName.startsWith('walscope/');

@@ -2,7 +2,7 @@ import type { StandbyView } from '../../shared/contract/dto';
 import type { WalReceiver } from '../../shared/contract/logical';
 import type { Health, TopologyEdge } from '../../shared/contract/topology';
 import { DEMO_STANDBY, DEMO_SUBSCRIPTION } from '../demo/demo-names';
-import { addressText, alertHealth, isWalscope, sameHost, worst, type Graph, type Placed } from './graph';
+import { addressText, alertHealth, hostOfInet, isWalscope, sameHost, worst, type Graph, type Placed } from './graph';
 import { demoTargetSeenOnPrimary, suggestFields } from './suggest';
 
 /**
@@ -66,6 +66,7 @@ function walsenderEdge(up: Placed, w: StandbyView, to: string): TopologyEdge {
 /** A walsender no connected standby claims: its standby, seen from the upstream. */
 function seenStandby(g: Graph, up: Placed, w: StandbyView): string {
   const name = w.applicationName || `walsender ${w.pid}`;
+  const client = hostOfInet(w.clientAddr);
   const demo = demoTargetSeenOnPrimary(up, w.applicationName, {
     standby: DEMO_STANDBY,
     subscription: DEMO_SUBSCRIPTION,
@@ -78,10 +79,10 @@ function seenStandby(g: Graph, up: Placed, w: StandbyView): string {
     health: 'unknown',
     currentLsn: w.replayLsn,
     systemId: up.snapshot.overview.systemId,
-    address: w.clientAddr ?? 'local socket',
+    address: client ?? 'local socket',
     seenFrom: `walsender on ${up.label}`,
     // Over a local socket nothing says where the standby listens.
-    connect: demo ?? suggestFields(up, w.clientAddr, null),
+    connect: demo ?? suggestFields(up, client, null),
   });
 }
 

@@ -69,7 +69,7 @@ describe('buildTopology: physical replication', () => {
   it('shows a cascade: a standby with a walsender of its own feeds a third column', () => {
     const mid = member('mid', 5433, {
       overview: { inRecovery: true },
-      standbys: [walsender('leaf', { clientAddr: '10.0.0.9', pid: 300 })],
+      standbys: [walsender('leaf', { clientAddr: '10.0.0.9/32', pid: 300 })],
       logical: { walReceiver: receiver({ slotName: 'sb1' }) },
     });
     const t = buildTopology([primary(), mid], 1000);
