@@ -45,6 +45,7 @@ const EMPTIED_DIRS = new Set([
   'pg_stat_tmp',
   'pg_subtrans',
 ]);
+const START_TIMEOUT_MS = 60_000;
 const SKIPPED_FILES = new Set(['postmaster.pid', 'postmaster.opts', 'backup_label', 'tablespace_map']);
 
 /** Whether a base backup copies this entry (the docs' list of what to omit). */
@@ -159,7 +160,7 @@ async function startServer(o: StandbyOptions, dataDir: string, port: number): Pr
     ...(o.owner ? { uid: o.owner.uid, gid: o.owner.gid } : {}),
     stdio: ['ignore', 'ignore', 'pipe'],
   });
-  await new Promise<void>((resolve, reject) => {
+  const ready = new Promise<void>((resolve, reject) => {
     let tail = '';
     child.stderr!.on('data', (chunk: Buffer) => {
       const text = chunk.toString('utf8');
@@ -170,6 +171,22 @@ async function startServer(o: StandbyOptions, dataDir: string, port: number): Pr
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`the demo standby exited during start-up (code ${code})`)));
   });
+  // A standby that never becomes consistent (its primary unreachable) would keep the demo's stop waiting.
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`the demo standby was not ready within ${START_TIMEOUT_MS / 1000} s`)),
+      START_TIMEOUT_MS,
+    );
+  });
+  try {
+    await Promise.race([ready, deadline]);
+  } catch (e) {
+    await stopServer(child);
+    throw e;
+  } finally {
+    clearTimeout(timer);
+  }
   return child;
 }
 
