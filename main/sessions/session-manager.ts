@@ -377,7 +377,10 @@ export class SessionManager {
         if (links) this.emit('logical.link', { links });
         this.topology.observe(member, snap);
       },
-      (error) => this.emit('session.state', { sessionId: id, state: 'reconnecting', error }),
+      (error) => {
+        this.emit('session.state', { sessionId: id, state: 'reconnecting', error });
+        this.topology.refresh(); // its last snapshot ages: once stale, the node turns bad
+      },
     );
     this.emit('session.state', { sessionId: id, state: 'connected' });
     return { sessionId: id, label, demo, overview: snapshot.overview };

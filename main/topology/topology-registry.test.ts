@@ -42,6 +42,22 @@ describe('TopologyRegistry', () => {
     expect(published).toHaveLength(1);
   });
 
+  it('publishes again on refresh, so a session whose polls fail turns bad once its snapshot is stale', () => {
+    const published: TopologySnapshot[] = [];
+    let now = 1000;
+    const r = new TopologyRegistry(
+      (t) => published.push(t),
+      100,
+      () => now,
+    );
+    observe(r, 'a', 5432);
+    vi.advanceTimersByTime(100);
+    now = 1000 + 60_000;
+    r.refresh();
+    vi.advanceTimersByTime(100);
+    expect(published.map((t) => t.nodes[0]!.health)).toEqual(['ok', 'bad']);
+  });
+
   it('publishes nothing after close', () => {
     const published: TopologySnapshot[] = [];
     const r = new TopologyRegistry((t) => published.push(t), 100);

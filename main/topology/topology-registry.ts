@@ -58,6 +58,11 @@ export class TopologyRegistry {
     if (this.members.delete(sessionId)) this.schedule();
   }
 
+  /** Publishes again without a new snapshot (a member's polls are failing: its snapshot ages). */
+  refresh(): void {
+    this.schedule();
+  }
+
   current(): TopologySnapshot {
     return buildTopology([...this.members.values()], this.now());
   }

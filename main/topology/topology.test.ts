@@ -139,6 +139,14 @@ describe('buildTopology: physical replication', () => {
     expect(lagging.edges[0]!.health).toBe('warn');
   });
 
+  it('shows a standby whose WAL receiver is not streaming as warn, and a server whose last poll is old as bad', () => {
+    const t = buildTopology([primary(), standby({ status: 'waiting' })], 1000);
+    expect(node(t, 'standby')!.health).toBe('warn');
+    expect(node(t, 'primary')!.health).toBe('ok');
+    const later = buildTopology([primary(), standby()], 1000 + 10_001);
+    expect(later.nodes.map((n) => n.health)).toEqual(['bad', 'bad']);
+  });
+
   it('shows two sessions on the same server as one node', () => {
     const t = buildTopology([primary(), member('again', 5432), standby()], 1000);
     expect(t.nodes.map((n) => n.label)).toEqual(['primary', 'standby']);

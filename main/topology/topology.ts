@@ -1,5 +1,6 @@
 import type { TopologyEdge, TopologyNode, TopologyRole, TopologySnapshot } from '../../shared/contract/topology';
-import { addressText, alertHealth, Graph, type Placed, type TopologyMember } from './graph';
+import type { Health } from '../../shared/contract/topology';
+import { addressText, alertHealth, Graph, worst, type Placed, type TopologyMember } from './graph';
 import { addLogical } from './logical';
 import { addPhysical } from './physical';
 
@@ -11,7 +12,7 @@ export type { TopologyMember } from './graph';
  */
 export function buildTopology(members: TopologyMember[], at: number): TopologySnapshot {
   const g = new Graph();
-  const placed = placeMembers(g, members);
+  const placed = placeMembers(g, members, at);
   addPhysical(g, placed);
   addLogical(g, placed, at);
   return { at, nodes: withDepths([...g.nodes.values()], g.edges), edges: g.edges };
@@ -24,11 +25,22 @@ function roleOf(m: TopologyMember): TopologyRole {
   return s.logical.subscriptions.length > 0 && !feedsOthers ? 'subscriber' : 'primary';
 }
 
+/** A snapshot this old means the session's polls are failing: the server is shown as bad, not as it last was. */
+export const STALE_MS = 10_000;
+
+/** Its alerts; a standby whose WAL receiver is not streaming is behind whatever its alerts say. */
+function memberHealth(m: TopologyMember, at: number): Health {
+  if (at - m.snapshot.at > STALE_MS) return 'bad';
+  const r = m.snapshot.logical.walReceiver;
+  const receiver: Health = !m.snapshot.overview.inRecovery || r?.status === 'streaming' ? 'ok' : 'warn';
+  return worst(alertHealth(m.snapshot.alerts), receiver);
+}
+
 /**
  * One node per server: two sessions on the same server (same system, same recovery state, same
  * address) share the first one's node.
  */
-function placeMembers(g: Graph, members: TopologyMember[]): Placed[] {
+function placeMembers(g: Graph, members: TopologyMember[], at: number): Placed[] {
   const byServer = new Map<string, string>();
   const placed: Placed[] = [];
   for (const m of members) {
@@ -41,7 +53,7 @@ function placeMembers(g: Graph, members: TopologyMember[]): Placed[] {
       sessionId: m.sessionId,
       label: m.label,
       role: roleOf(m),
-      health: alertHealth(m.snapshot.alerts),
+      health: memberHealth(m, at),
       currentLsn: o.currentLsn,
       systemId: o.systemId,
       address: addressText(m.via.host, m.via.port),
