@@ -5,7 +5,15 @@ import { ChangeStream } from '../stream/change-stream';
 import { DEMO_SCHEMA_SQL, workloadTransaction } from './demo-schema';
 import { freePort } from '../net/free-port';
 import { startDemoSubscriber, type DemoSubscriber } from './demo-subscriber';
-import { createDemoRun, privateSocketFlags, demoServerOwner, removeDemoRun, type DemoRun } from './demo-dirs';
+import {
+  createDemoRun,
+  privateSocketFlags,
+  demoServerOwner,
+  removeDemoRun,
+  type DemoRun,
+  type RunOwner,
+} from './demo-dirs';
+import { startDemoStandby, type DemoStandby } from './demo-standby';
 
 /**
  * The built-in demo: an embedded PostgreSQL 18 with wal_level=logical, a sample shop schema, a
@@ -26,12 +34,28 @@ export interface DemoHandle {
   dataDir: string;
   /** The DSN of the demo's subscriber (started in the background; rejects if it could not start). */
   subscriber(): Promise<string>;
+  /** The DSN of the demo's physical standby (started in the background; rejects if it could not start). */
+  standby(): Promise<string>;
   setRate(changesPerSecond: number): number;
   readonly rate: number;
   stop(): Promise<void>;
 }
 
 const USER = 'postgres';
+
+/** The primary's settings; the standby runs with the same ones (a hot standby needs max_wal_senders ≥ the primary's). */
+const DEMO_SETTINGS = [
+  '-c',
+  'wal_level=logical',
+  '-c',
+  'max_replication_slots=20',
+  '-c',
+  'max_wal_senders=20',
+  '-c',
+  'max_slot_wal_keep_size=2GB',
+  '-c',
+  'logical_decoding_work_mem=256kB',
+];
 
 function newPassword(): string {
   return randomBytes(24).toString('base64url');
@@ -62,26 +86,14 @@ export async function startDemoDatabase(opts: {
       authMethod: 'scram-sha-256',
       createPostgresUser: owner !== undefined,
       initdbFlags: ['--encoding=UTF8', '--no-locale', '--no-sync'],
-      postgresFlags: [
-        ...privateSocketFlags(run),
-        '-c',
-        'wal_level=logical',
-        '-c',
-        'max_replication_slots=20',
-        '-c',
-        'max_wal_senders=20',
-        '-c',
-        'max_slot_wal_keep_size=2GB',
-        '-c',
-        'logical_decoding_work_mem=256kB',
-      ],
+      postgresFlags: [...privateSocketFlags(run), ...DEMO_SETTINGS],
       onLog: (m) => log(m.trim()),
       onError: (m) => log(String(m).trim()),
     });
     await server.initialise();
     await server.start();
     running = server;
-    return await populate(server, run, port, initdbPassword, opts.rate ?? 20, log, opts.userDataDir);
+    return await populate(server, { run, owner, port }, initdbPassword, opts.rate ?? 20, log, opts.userDataDir);
   } catch (e) {
     await running?.stop().catch(() => undefined);
     removeDemoRun(run);
@@ -124,7 +136,7 @@ async function createSchemaAndSlots(admin: pg.Client): Promise<void> {
 function startConsumer(config: pg.ClientConfig, log: (line: string) => void) {
   const consumer = new ChangeStream(
     {
-      connection: { ...config, application_name: 'demo_subscriber' },
+      connection: { ...config, application_name: 'demo_consumer' },
       source: { kind: 'direct', slot: 'demo_consumer' },
       mode: 'consume',
       publications: ['demo_pub'],
@@ -175,8 +187,7 @@ function startWorkload(admin: pg.Client, initialRate: number, log: (line: string
 
 async function populate(
   server: EmbeddedPostgres,
-  run: DemoRun,
-  port: number,
+  { run, owner, port }: { run: DemoRun; owner: RunOwner | undefined; port: number },
   initdbPassword: string,
   initialRate: number,
   log: (line: string) => void,
@@ -195,10 +206,21 @@ async function populate(
   const dsn = `postgresql://${USER}:${password}@/postgres?host=${encodeURIComponent(run.socketDir)}&port=${port}&sslmode=disable`;
   const subscriber: Promise<DemoSubscriber> = startDemoSubscriber({ publisherDsn: dsn, userDataDir, log });
   subscriber.catch((e: unknown) => log(`demo subscriber did not start: ${String(e)}`));
+  const standby: Promise<DemoStandby> = startDemoStandby({
+    run,
+    owner,
+    primaryPort: port,
+    user: USER,
+    password,
+    serverFlags: DEMO_SETTINGS,
+    log,
+  });
+  standby.catch((e: unknown) => log(`demo standby did not start: ${String(e)}`));
   return {
     dsn,
     port,
     subscriber: async () => (await subscriber).dsn,
+    standby: async () => (await standby).dsn,
     socketDir: run.socketDir,
     dataDir: run.dataDir,
     get rate() {
@@ -208,6 +230,7 @@ async function populate(
     async stop() {
       workload.stop();
       await (await subscriber.catch(() => null))?.stop();
+      await (await standby.catch(() => null))?.stop();
       await consumer.stop();
       await admin.end().catch(() => undefined);
       await server.stop();

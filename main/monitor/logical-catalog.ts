@@ -29,6 +29,7 @@ export async function readLogical(
     slot: String(r['slot']),
     pid: Number(r['pid']),
     applicationName: String(r['application_name']),
+    clientAddr: typeof r['client_addr'] === 'string' ? r['client_addr'] : null,
     writeLagMs: nullableNumber(r['write_lag_ms']),
     flushLagMs: nullableNumber(r['flush_lag_ms']),
     replayLagMs: nullableNumber(r['replay_lag_ms']),

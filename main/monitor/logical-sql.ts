@@ -113,6 +113,7 @@ SELECT inet_server_port() AS port, current_setting('logical_decoding_work_mem', 
 /** Logical walsenders and the slot each streams (the publisher's view of each subscriber's lag). */
 export const SLOT_CONSUMERS_SQL = `
 SELECT s.slot_name::text AS slot, r.pid, coalesce(r.application_name, '') AS application_name,
+       host(r.client_addr) AS client_addr,
        (extract(epoch FROM r.write_lag) * 1000)::float8 AS write_lag_ms,
        (extract(epoch FROM r.flush_lag) * 1000)::float8 AS flush_lag_ms,
        (extract(epoch FROM r.replay_lag) * 1000)::float8 AS replay_lag_ms,

@@ -31,7 +31,12 @@ export async function configFor(
   if (target.kind === 'demoSubscriber') {
     const dsn = await (await deps.demo()).subscriber();
     const s = resolveConnectionSettings({ dsn, applicationName }, {});
-    return { config: toPgClientConfig(s), label: 'Demo subscriber', demo: false };
+    return { config: toPgClientConfig(s), label: 'demo subscriber', demo: false };
+  }
+  if (target.kind === 'demoStandby') {
+    const dsn = await (await deps.demo()).standby();
+    const s = resolveConnectionSettings({ dsn, applicationName }, {});
+    return { config: toPgClientConfig(s), label: 'demo standby', demo: false };
   }
   if (target.kind === 'profile') {
     const p = deps.profiles.resolve(target.profileId);

@@ -68,6 +68,7 @@ export function recentTargetOf(target: ConnectTarget): RecentTarget | null {
       return { kind: 'service', service: target.service };
     case 'demo':
     case 'demoSubscriber':
+    case 'demoStandby':
       return null;
     default: {
       const never: never = target;

@@ -11,7 +11,7 @@ import { WalscopeError } from '../../shared/errors';
 import { createDispatcher, type Dispatcher, type Handlers } from '../bridge/dispatcher';
 import type { WalscopeClientConfig } from '../connection';
 import type { DemoHandle } from '../demo/demo-database';
-import { ServerMonitor } from '../monitor/server-monitor';
+import { ServerMonitor, type MonitorSnapshot } from '../monitor/server-monitor';
 import { APP_VERSION } from '../version';
 import type { ProfileStore } from './profile-store';
 import { LiveStream } from './live-stream';
@@ -28,6 +28,8 @@ import { LinkRegistry } from './logical-link';
 import { configFor, connectionDefaults } from './connect-target';
 import { listServices, serviceFiles } from '../connection';
 import { RecentConnections } from './recent-connections';
+import { demoPartOf, TopologyRegistry, viaOf } from '../topology/topology-registry';
+import type { TopologyMember } from '../topology/graph';
 
 /** The handlers for the commands in these namespaces (`slots` → slots.create, slots.drop, …). */
 type HandlerGroup<Namespace extends string> = Pick<Handlers, Extract<CommandName, `${Namespace}.${string}`>>;
@@ -81,6 +83,8 @@ export class SessionManager {
   private readonly connecting = new Map<string, AbortController>();
   private readonly links = new LinkRegistry();
   private readonly recent: RecentConnections;
+  /** The topology of this client's servers, pushed as `topology.snapshot` after their polls. */
+  private readonly topology = new TopologyRegistry((t) => this.emit('topology.snapshot', t));
 
   constructor(
     private readonly opts: SessionManagerOptions,
@@ -123,6 +127,7 @@ export class SessionManager {
       ...this.walHandlers(),
       ...this.logicalHandlers(),
       ...this.demoHandlers(),
+      'topology.get': async () => this.topology.current(),
     };
   }
 
@@ -371,25 +376,34 @@ export class SessionManager {
       releases: [release],
     };
     this.sessions.set(id, session);
-    const host = String(config.host ?? '');
-    this.links.observe({ sessionId: id, label, host, snapshot });
+    this.watch(session, { sessionId: id, label, via: viaOf(config), demo: demoPartOf(target) }, snapshot);
+    this.emit('session.state', { sessionId: id, state: 'connected' });
+    return { sessionId: id, label, demo, overview: snapshot.overview };
+  }
+
+  /** Starts a session's polls: each snapshot goes to the client, the logical links and the topology. */
+  private watch(session: Session, member: Omit<TopologyMember, 'snapshot'>, first: MonitorSnapshot): void {
+    const { id: sessionId, label, monitor } = session;
+    const host = String(session.config.host ?? '');
+    this.links.observe({ sessionId, label, host, snapshot: first });
+    this.topology.observe(member, first);
     let failing = false; // a poll failed: the next good one says the catalog session is back
     monitor.start(
       (snap, lag) => {
-        if (failing) this.emit('session.state', { sessionId: id, state: 'connected' });
+        if (failing) this.emit('session.state', { sessionId, state: 'connected' });
         failing = false;
-        this.emit('monitor.snapshot', { sessionId: id, ...snap });
-        if (lag.length) this.emit('lag.delta', { sessionId: id, points: lag });
-        const links = this.links.observe({ sessionId: id, label, host, snapshot: snap });
+        this.emit('monitor.snapshot', { sessionId, ...snap });
+        if (lag.length) this.emit('lag.delta', { sessionId, points: lag });
+        const links = this.links.observe({ sessionId, label, host, snapshot: snap });
         if (links) this.emit('logical.link', { links });
+        this.topology.observe(member, snap);
       },
       (error) => {
         failing = true;
-        this.emit('session.state', { sessionId: id, state: 'reconnecting', error });
+        this.emit('session.state', { sessionId, state: 'reconnecting', error });
+        this.topology.refresh(); // its last snapshot ages: once stale, the node turns bad
       },
     );
-    this.emit('session.state', { sessionId: id, state: 'connected' });
-    return { sessionId: id, label, demo, overview: snapshot.overview };
   }
 
   async closeSession(id: string): Promise<void> {
@@ -397,6 +411,7 @@ export class SessionManager {
     if (!s) return;
     this.sessions.delete(id);
     this.links.forget(id);
+    this.topology.forget(id);
     await Promise.all([...s.streams.values(), ...s.wals.values()].map((l) => l.stop()));
     await s.monitor.close();
     for (const release of s.releases) release();
@@ -406,6 +421,7 @@ export class SessionManager {
   /** Stops every stream and session (window closed, socket gone, app quitting). */
   async shutdown(): Promise<void> {
     await Promise.all([...this.sessions.keys()].map((id) => this.closeSession(id)));
+    this.topology.close();
   }
 
   get sessionCount(): number {

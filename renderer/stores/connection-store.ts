@@ -44,8 +44,11 @@ interface ConnectionState {
   /** The last connect's error, shown by the connect form. */
   error: ErrorInfo | null;
   loadInfo(): Promise<void>;
-  /** Connects one more server and shows it; the others stay connected. */
-  connect(target: ConnectTarget): Promise<boolean>;
+  /**
+   * Connects one more server and shows it; the others stay connected. `show: false` keeps the
+   * shown server (the Topology tab connects a seen server and stays on the graph).
+   */
+  connect(target: ConnectTarget, opts?: { show?: boolean }): Promise<boolean>;
   /** Ends the connect in progress: main closes whatever it had opened, and connect() fails with CANCELLED. */
   cancelConnect(): Promise<void>;
   /** Disconnects one server (default: the shown one); the others stay. */
@@ -76,19 +79,25 @@ type GetState = () => ConnectionState;
 /** Connecting, cancelling, disconnecting one server. */
 function sessionActions(set: SetState, get: GetState) {
   return {
-    async connect(target: ConnectTarget): Promise<boolean> {
+    async connect(target: ConnectTarget, opts: { show?: boolean } = {}): Promise<boolean> {
       const connectId = newConnectId();
       set({ connecting: true, connectId, error: null });
       const r = await getApi().invoke('session.connect', { target, connectId });
       if (!r.ok) {
         // A one-click connect from the sidebar shows its error in the connect form.
-        set({ connecting: false, connectId: null, error: r.error, adding: get().sessions.length > 0 });
+        set({
+          connecting: false,
+          connectId: null,
+          error: r.error,
+          adding: opts.show !== false && get().sessions.length > 0,
+        });
         return false;
       }
       const { sessionId: id, label, demo, overview } = r.value;
       const stores = sessionRegistry.ensure(id);
       const info: SessionInfo = { id, label, demo, overview, state: 'connected', error: null };
-      set({ connecting: false, connectId: null, adding: false, ...shown([...get().sessions, info], id) });
+      const showId = opts.show === false && get().activeId ? get().activeId : id;
+      set({ connecting: false, connectId: null, adding: false, ...shown([...get().sessions, info], showId) });
       // The demo has a subscriber: show both ends of logical replication straight away.
       if (demo) void stores.logical.getState().connectOther({ kind: 'demoSubscriber' });
       void get().loadInfo(); // the recent list has this server first now

@@ -75,7 +75,8 @@ export class SessionRegistry {
         return;
       case 'session.state':
       case 'app.error':
-        return; // the connection store's (per server state) and nobody's, respectively
+      case 'topology.snapshot':
+        return; // the connection store's (per server state), nobody's, and the window's topology store
       default: {
         const never: never = event;
         throw new Error(`unrouted event ${String(never)}`);

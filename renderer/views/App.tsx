@@ -17,8 +17,10 @@ import { SlotsView } from './SlotsView';
 import { StandbysView } from './StandbysView';
 import { StreamView } from './StreamView';
 import { WalView } from './WalView';
+import { useTopology } from '../stores/topology-store';
+import { TopologyView } from './TopologyView';
 
-const TABS = ['Overview', 'Slots', 'Standbys', 'Logical', 'Stream', 'WAL'] as const;
+const TABS = ['Overview', 'Slots', 'Standbys', 'Logical', 'Topology', 'Stream', 'WAL'] as const;
 type Tab = (typeof TABS)[number];
 
 /** The events that belong to one server's stores (session.state goes to the connection store). */
@@ -41,6 +43,7 @@ function useBridgeEvents(): void {
     const route = <K extends (typeof ROUTED)[number]>(name: K) => api.on(name, (p) => sessionRegistry.route(name, p));
     const offs = [
       ...ROUTED.map(route),
+      api.on('topology.snapshot', (t) => useTopology.getState().apply(t)),
       api.on('session.state', (s) => useConnection.getState().setSessionState(s.sessionId, s.state, s.error)),
     ];
     return () => offs.forEach((off) => off());
@@ -128,6 +131,7 @@ function ServerWorkspace({ session, active }: { session: SessionInfo; active: bo
           {tab === 'Slots' && <SlotsView />}
           {tab === 'Standbys' && <StandbysView />}
           {tab === 'Logical' && <LogicalView />}
+          {tab === 'Topology' && <TopologyView />}
           {/* The stream stays mounted so a tail keeps its scroll position when switching tabs. */}
           <div hidden={tab !== 'Stream'} className="stream-host">
             <StreamView />

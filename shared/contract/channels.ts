@@ -30,6 +30,7 @@ export const COMMAND_NAMES = [
   'demo.setRate',
   'logical.link',
   'logical.unlink',
+  'topology.get',
 ] as const;
 
 export const EVENT_NAMES = [
@@ -43,6 +44,7 @@ export const EVENT_NAMES = [
   'wal.stats',
   'wal.state',
   'logical.link',
+  'topology.snapshot',
   'app.error',
 ] as const;
 

@@ -20,6 +20,7 @@ import {
 } from './dto';
 import { WAL_WINDOWS, WalRecordSchema } from './wal';
 import { LinkSnapshotSchema } from './logical';
+import { TopologySnapshotSchema } from './topology';
 
 const SessionRef = { sessionId: z.string().min(1).max(64) };
 const ConnectId = z.string().min(1).max(64);
@@ -175,6 +176,8 @@ export const COMMANDS = {
     response: z.object({ links: z.array(LinkSnapshotSchema) }),
   },
   'logical.unlink': { request: z.strictObject(SessionRef), response: z.object({}) },
+  /** The topology of every server connected in this window (also pushed as `topology.snapshot`). */
+  'topology.get': { request: z.strictObject({}), response: TopologySnapshotSchema },
 } as const;
 
 export type CommandName = keyof typeof COMMANDS;

@@ -52,6 +52,8 @@ export const ConnectTargetSchema = z.union([
   z.strictObject({ kind: z.literal('demoSubscriber') }),
   /** A section of pg_service.conf (PGSERVICEFILE or ~/.pg_service.conf, then PGSYSCONFDIR's). */
   z.strictObject({ kind: z.literal('service'), service: SERVICE_NAME }),
+  /** The demo's physical standby (main/demo/demo-standby.ts), streaming from the demo primary. */
+  z.strictObject({ kind: z.literal('demoStandby') }),
 ]);
 export type ConnectTarget = z.infer<typeof ConnectTargetSchema>;
 
@@ -103,6 +105,8 @@ export const ServerOverviewSchema = z.object({
   maxSlotWalKeepSize: z.string(),
   walSenderTimeout: z.string(),
   synchronousStandbyNames: z.string(),
+  /** cluster_name: a walreceiver's default application_name, how the topology matches a standby to its walsender. */
+  clusterName: z.string().optional(),
   database: z.string(),
   user: z.string(),
   /** The role may stream and manage slots (REPLICATION attribute or superuser). */

@@ -16,6 +16,7 @@ import {
 } from './dto';
 import { WalRowSchema, WalStatsEventSchema } from './wal';
 import { LinkSnapshotSchema, LogicalSnapshotSchema } from './logical';
+import { TopologySnapshotSchema } from './topology';
 
 export const EVENTS = {
   'session.state': z.object({
@@ -66,6 +67,8 @@ export const EVENTS = {
   }),
   /** Each direction of a linked pair of sessions (logical.link), after either end polled. */
   'logical.link': z.object({ links: z.array(LinkSnapshotSchema) }),
+  /** The topology of this window's servers, recomputed (coalesced) after any of them polled. */
+  'topology.snapshot': TopologySnapshotSchema,
   'app.error': z.object({ sessionId: z.string().optional(), error: ErrorInfoSchema }),
 } as const;
 

@@ -26,7 +26,8 @@ import type { EventName, EventPayload } from './events';
 // 6: the desktop page declares its version in `app.info` ({contractVersion}); main refuses the
 // other commands from a page that has not, or that speaks another version.
 // 7: several servers per window: `services.list`, `recent.list`, a `service` connect target.
-export const CONTRACT_VERSION = 7;
+// 8: the topology: `topology.get` and the `topology.snapshot` event; connect target `demoStandby`.
+export const CONTRACT_VERSION = 8;
 
 /** The error either end gives when the other speaks another contract version. */
 export function contractMismatch(page: number | undefined, engine: number): ErrorInfo {
@@ -42,6 +43,7 @@ export * from './events';
 export * from './dto';
 export * from './wal';
 export * from './logical';
+export * from './topology';
 export * from './channels';
 
 /** The one API object the renderer uses, whatever carries it (preload IPC or WebSocket). */

@@ -167,6 +167,8 @@ export const SlotConsumerSchema = z.object({
   slot: z.string(),
   pid: z.number(),
   applicationName: z.string(),
+  /** The consumer's address (null over a Unix socket); optional for snapshots from before it was read. */
+  clientAddr: z.string().nullable().optional(),
   writeLagMs: z.number().nullable(),
   flushLagMs: z.number().nullable(),
   replayLagMs: z.number().nullable(),
