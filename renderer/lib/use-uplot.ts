@@ -15,7 +15,7 @@ export function useUplot(
   useEffect(() => {
     const el = host.current;
     if (!el) return;
-    const opts = options(el.clientWidth || 600);
+    const opts = themedAxes(options(el.clientWidth || 600));
     const p = new uPlot(opts, [[], [], []], el);
     plot.current = p;
     const ro = new ResizeObserver(() => p.setSize({ width: el.clientWidth || 600, height: opts.height }));
@@ -28,6 +28,16 @@ export function useUplot(
     // The caller names what the options depend on; `options` itself is a new function each render.
   }, deps);
   return plot;
+}
+
+/** The page's text color now: uPlot calls this on every redraw, so a scheme change follows. */
+function axisColor(): string {
+  return getComputedStyle(document.documentElement).getPropertyValue('--muted').trim() || '#667085';
+}
+
+/** Axis labels in the theme's color (uPlot paints them black on its canvas, unreadable in dark mode). */
+function themedAxes(opts: uPlot.Options): uPlot.Options {
+  return opts.axes ? { ...opts, axes: opts.axes.map((a) => ({ stroke: axisColor, ...a })) } : opts;
 }
 
 /** The points of columnar series newer than `seconds` ago, for setData. */
