@@ -8,7 +8,9 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { CONTRACT_VERSION, contractMismatch, type EventName, type EventPayload } from '../../shared/contract';
 import { contentSecurityPolicy } from '../../shared/csp';
 import {
+  ACKED_EVENTS,
   ClientFrameSchema,
+  MAX_UNACKED_BATCHES,
   WS_PATH,
   WS_SUBPROTOCOL,
   WS_TOKEN_PATTERN,
@@ -138,14 +140,21 @@ function attachSocket(
   const send = (frame: ServerFrame): void => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
   };
+  // Batch events sent and not yet acknowledged by the page (see ACKED_EVENTS).
+  let unacked = 0;
   const emit = <K extends EventName>(name: K, payload: EventPayload<K>): void => {
+    if (ACKED_EVENTS.has(name) && ws.readyState === ws.OPEN) unacked++;
     // Rows carry their JSON text already: spliced into the frame, not escaped into it again.
     if (name === 'stream.batch') {
       if (ws.readyState === ws.OPEN) ws.send(encodeBatchFrame(name, payload as EventPayload<'stream.batch'>));
     } else send({ kind: 'event', name, payload });
   };
   const manager = new SessionManager(
-    { ...opts, shell: 'serve', transportReady: () => ws.bufferedAmount < WS_HIGH_WATER },
+    {
+      ...opts,
+      shell: 'serve',
+      transportReady: () => ws.bufferedAmount < WS_HIGH_WATER && unacked < MAX_UNACKED_BATCHES,
+    },
     emit,
   );
   managers.add(manager);
@@ -164,6 +173,10 @@ function attachSocket(
         id: -1,
         result: { ok: false, error: { code: 'INVALID_ARGUMENT', message: 'malformed frame' } },
       });
+      return;
+    }
+    if (frame.kind === 'ack') {
+      unacked = Math.max(0, unacked - 1);
       return;
     }
     const id = frame.id;

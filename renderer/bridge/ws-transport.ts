@@ -1,9 +1,16 @@
 import { CONTRACT_VERSION, contractMismatch, type WalscopeApi } from '../../shared/contract';
 import { parseServerFrame } from '../../shared/contract/ws-batch';
-import type { ServerFrame } from '../../shared/contract/ws-protocol';
+import { ACKED_EVENTS, type ServerFrame } from '../../shared/contract/ws-protocol';
 import type { ErrorInfo, Result } from '../../shared/errors';
 
 type Listener = (payload: unknown) => void;
+
+/** After the page has painted what it was given (a test without frames: the next task). */
+const nextFrame = (fn: () => void): void => {
+  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(() => fn());
+  else setTimeout(fn, 0);
+};
+const ACK = JSON.stringify({ kind: 'ack' });
 
 /** Minimal socket surface, so the transport is tested with a fake. */
 export interface SocketLike {
@@ -83,6 +90,12 @@ export function createWsApi(socket: SocketLike, onVersionMismatch?: (server: num
       resolve?.(frame.result);
     } else if (frame.kind === 'event') {
       for (const l of listeners.get(frame.name) ?? []) l(frame.payload);
+      // Flow control: the server sends the next batches only as the page keeps up with these.
+      if (ACKED_EVENTS.has(frame.name)) {
+        nextFrame(() => {
+          if (socket.readyState === 1) socket.send(ACK);
+        });
+      }
     }
   });
   return {

@@ -20,7 +20,8 @@ import type { EventName, EventPayload } from './events';
 // 4: live WAL: `wal.start/stop/window/record` and the `wal.batch/stats/state` events.
 // 5: logical replication from both ends: `logical.link/unlink` and the `logical.link` event;
 // snapshots carry a `logical` section.
-export const CONTRACT_VERSION = 5;
+// 6: serve mode: the page acknowledges each `stream.batch` / `wal.batch` (`{"kind":"ack"}`).
+export const CONTRACT_VERSION = 6;
 
 /** The error either end gives when the other speaks another contract version. */
 export function contractMismatch(page: number | undefined, engine: number): ErrorInfo {
