@@ -48,6 +48,20 @@ function answerAll(pending: Map<number, (r: Result<unknown>) => void>, result: R
   }
 }
 
+/** An event to its listeners; a batch is acknowledged once they ran and a frame has passed. */
+function dispatch(
+  socket: SocketLike,
+  listeners: Map<string, Set<Listener>>,
+  frame: { name: string; payload: unknown },
+): void {
+  for (const l of listeners.get(frame.name) ?? []) l(frame.payload);
+  // Flow control: the server sends the next batches only as the page keeps up with these.
+  if (!ACKED_EVENTS.has(frame.name)) return;
+  nextFrame(() => {
+    if (socket.readyState === 1) socket.send(ACK);
+  });
+}
+
 /**
  * The contract over the serve-mode WebSocket: invoke frames with ids, result frames matched back,
  * event frames fanned out to listeners. Requests made before the socket opens are queued. A server
@@ -89,13 +103,7 @@ export function createWsApi(socket: SocketLike, onVersionMismatch?: (server: num
       pending.delete(frame.id);
       resolve?.(frame.result);
     } else if (frame.kind === 'event') {
-      for (const l of listeners.get(frame.name) ?? []) l(frame.payload);
-      // Flow control: the server sends the next batches only as the page keeps up with these.
-      if (ACKED_EVENTS.has(frame.name)) {
-        nextFrame(() => {
-          if (socket.readyState === 1) socket.send(ACK);
-        });
-      }
+      dispatch(socket, listeners, frame);
     }
   });
   return {
