@@ -239,43 +239,10 @@ async function main(): Promise<void> {
     const { start, end } = await workload(server);
     const walMb = lsnBytes(start, end) / 1024 / 1024;
     const env = { ...process.env, PGPASSWORD: server.password };
-    const dsn = server.dsn();
     const contenders = CONTENDERS.filter((c) => c.available());
-    const samples = new Map<string, Sample[]>(contenders.map((c) => [c.name, []]));
-    for (let r = 0; r < reps; r++) {
-      const order = contenders.map((_, i) => contenders[(i + r) % contenders.length]!);
-      for (const c of order) {
-        const slot = `bench_copy_${r}_${contenders.indexOf(c)}`;
-        await server.query(`SELECT pg_copy_logical_replication_slot('bench_src', $1)`, [slot]);
-        process.stderr.write(`bench: rep ${r + 1}/${reps} ${c.name}… `);
-        const s = await runTimed(c.command(dsn, slot, end), env);
-        process.stderr.write(`${s.ok ? `${s.seconds.toFixed(2)} s` : `failed: ${s.error}`}\n`);
-        samples.get(c.name)!.push(s);
-        await server.query(`SELECT pg_drop_replication_slot($1)`, [slot]).catch(() => undefined);
-      }
-    }
-    const rows = contenders.map((c) => {
-      const ok = samples.get(c.name)!.filter((s) => s.ok);
-      const secs = median(ok.map((s) => s.seconds));
-      const cpus = ok.map((s) => s.cpuSeconds);
-      return {
-        name: c.name,
-        note: c.note,
-        runs: `${ok.length}/${reps}`,
-        seconds: secs,
-        secondsRange: [Math.min(...ok.map((s) => s.seconds)), Math.max(...ok.map((s) => s.seconds))] as const,
-        rowsPerSec: TOTAL_ROWS / secs,
-        mbPerSec: walMb / secs,
-        rssMb: Math.max(...ok.map((s) => s.rssMb)),
-        cpu: median(cpus),
-        cpuRange: [Math.min(...cpus), Math.max(...cpus)] as const,
-        cpuUsPerRow: (median(cpus) / TOTAL_ROWS) * 1e6,
-      };
-    });
-    process.stderr.write('bench: row cost split (decode / serialize, in one process)…\n');
-    await server.query(`SELECT pg_copy_logical_replication_slot('bench_src', 'bench_rowcost')`);
-    const [exe, ...args] = node('row-cost', dsn, 'bench_rowcost', end, 'bench_pub', '5');
-    const split = JSON.parse(execFileSync(exe!, args, { env }).toString()) as RowCost;
+    const samples = await runRounds(server, contenders, end, env);
+    const rows = contenders.map((c) => summarize(c, samples.get(c.name)!, walMb));
+    const split = await rowCost(server, end, env);
     const loadAfterLogical = os.loadavg()[0]!;
     let wal = '';
     if (walBenchAvailable()) {
@@ -298,6 +265,57 @@ async function main(): Promise<void> {
   } finally {
     await server.destroy();
   }
+}
+
+/** `reps` rounds, the contenders rotated each round, each on its own copy of the source slot. */
+async function runRounds(
+  server: PgServer,
+  contenders: Contender[],
+  end: string,
+  env: NodeJS.ProcessEnv,
+): Promise<Map<string, Sample[]>> {
+  const samples = new Map<string, Sample[]>(contenders.map((c) => [c.name, []]));
+  for (let r = 0; r < reps; r++) {
+    const order = contenders.map((_, i) => contenders[(i + r) % contenders.length]!);
+    for (const c of order) {
+      const slot = `bench_copy_${r}_${contenders.indexOf(c)}`;
+      await server.query(`SELECT pg_copy_logical_replication_slot('bench_src', $1)`, [slot]);
+      process.stderr.write(`bench: rep ${r + 1}/${reps} ${c.name}… `);
+      const s = await runTimed(c.command(server.dsn(), slot, end), env);
+      process.stderr.write(`${s.ok ? `${s.seconds.toFixed(2)} s` : `failed: ${s.error}`}\n`);
+      samples.get(c.name)!.push(s);
+      await server.query(`SELECT pg_drop_replication_slot($1)`, [slot]).catch(() => undefined);
+    }
+  }
+  return samples;
+}
+
+/** Medians over the successful rounds (peak RSS: the maximum). */
+function summarize(c: Contender, all: Sample[], walMb: number): ResultRow {
+  const ok = all.filter((s) => s.ok);
+  const secs = median(ok.map((s) => s.seconds));
+  const cpus = ok.map((s) => s.cpuSeconds);
+  return {
+    name: c.name,
+    note: c.note,
+    runs: `${ok.length}/${reps}`,
+    seconds: secs,
+    secondsRange: [Math.min(...ok.map((s) => s.seconds)), Math.max(...ok.map((s) => s.seconds))] as const,
+    rowsPerSec: TOTAL_ROWS / secs,
+    mbPerSec: walMb / secs,
+    rssMb: Math.max(...ok.map((s) => s.rssMb)),
+    cpu: median(cpus),
+    cpuRange: [Math.min(...cpus), Math.max(...cpus)] as const,
+    cpuUsPerRow: (median(cpus) / TOTAL_ROWS) * 1e6,
+  };
+}
+
+/** Decode and serialization measured apart, in one process, over the captured proto 1 stream. */
+async function rowCost(server: PgServer, end: string, env: NodeJS.ProcessEnv): Promise<RowCost> {
+  process.stderr.write('bench: row cost split (decode / serialize, in one process)…\n');
+  await server.query(`SELECT pg_copy_logical_replication_slot('bench_src', 'bench_rowcost')`);
+  const [exe, ...args] = node('row-cost', server.dsn(), 'bench_rowcost', end, 'bench_pub', '5');
+  return JSON.parse(execFileSync(exe!, args, { env }).toString()) as RowCost;
 }
 
 interface ResultRow {

@@ -123,6 +123,7 @@ async function maxRate(
   received: string;
   dropped: string;
   serveCores: number;
+  backlog: { endMb: number; maxMb: number; walMbPerSec: number };
 }> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   await openStream(page, url, server.dsn());
@@ -130,10 +131,12 @@ async function maxRate(
   await page.evaluate(FRAME_PROBE);
   const cpu0 = serveCpu();
   const t0 = Date.now();
+  const walBacklog = sampleWalsenderBacklog(server);
   // 10,000 tx/s of 100 rows is far beyond this machine: each 20 ms tick sends 200 transactions and
   // waits until all are acknowledged, so the server's own pace sets the rate.
   const sent = await writer(server, 10_000, 100, MAX_SECONDS);
   const seconds = (Date.now() - t0) / 1000;
+  const backlog = await walBacklog.stop(seconds);
   const serveCores = (serveCpu() - cpu0) / seconds;
   await page.waitForTimeout(1000);
   await page.evaluate('window.__framesOn = false');
@@ -142,7 +145,50 @@ async function maxRate(
   const received = await page.getByTestId('received-count').innerText();
   const dropped = await page.getByTestId('dropped-count').innerText();
   await page.close();
-  return { rowsPerSec: (sent * 100) / seconds, frames, latency, received, dropped, serveCores };
+  return { rowsPerSec: (sent * 100) / seconds, frames, latency, received, dropped, serveCores, backlog };
+}
+
+/**
+ * How far the walsender feeding serve is behind the WAL written (pg_current_wal_lsn − its
+ * sent_lsn), once a second: rows cannot reach the page before the walsender sends them.
+ */
+function sampleWalsenderBacklog(server: PgServer): {
+  stop(seconds: number): Promise<{ endMb: number; maxMb: number; walMbPerSec: number }>;
+} {
+  const sql = `SELECT pg_current_wal_lsn()::text AS now,
+      (SELECT max(pg_wal_lsn_diff(pg_current_wal_lsn(), sent_lsn)) FROM pg_stat_replication
+        WHERE application_name LIKE 'walscope%')::float8 AS behind`;
+  const sample = async (): Promise<{ now: string; behind: number }> =>
+    ((await server.query<{ now: string; behind: number | null }>(sql))[0] ?? { now: '0/0', behind: 0 }) as {
+      now: string;
+      behind: number;
+    };
+  const first = sample();
+  let maxBytes = 0;
+  let on = true;
+  const loop = (async () => {
+    while (on) {
+      maxBytes = Math.max(maxBytes, (await sample()).behind ?? 0);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  })();
+  return {
+    async stop(seconds) {
+      on = false;
+      await loop;
+      const last = await sample();
+      const [{ d }] = (await server.query<{ d: number }>(`SELECT pg_wal_lsn_diff($1, $2)::float8 AS d`, [
+        last.now,
+        (await first).now,
+      ])) as [{ d: number }];
+      const mb = (b: number): number => b / 1024 / 1024;
+      return {
+        endMb: mb(last.behind ?? 0),
+        maxMb: mb(Math.max(maxBytes, last.behind ?? 0)),
+        walMbPerSec: mb(d) / seconds,
+      };
+    },
+  };
 }
 
 /** Commit → visible latency at 100, 1,000 and 5,000 single-row transactions/s: markdown table rows. */
@@ -245,6 +291,7 @@ The highest rate the writer gets out of this server (4 connections sending 100-r
 | commit → visible p50 / p95 (rows rendered) | ${pct(max.latency, 50).toFixed(0)} / ${pct(max.latency, 95).toFixed(0)} ms (${max.latency.length}) |
 | rows received / dropped in view | ${max.received} / ${max.dropped} |
 | serve process CPU | ${max.serveCores.toFixed(2)} cores |
+| walsender behind the WAL written, when the writer stopped / at most | ${max.backlog.endMb.toFixed(1)} / ${max.backlog.maxMb.toFixed(1)} MB (≈ ${(max.backlog.endMb / max.backlog.walMbPerSec).toFixed(1)} s of WAL at the ${max.backlog.walMbPerSec.toFixed(1)} MB/s written) |
 <!-- ui:end -->`;
 }
 

@@ -64,3 +64,43 @@ describe('StreamBatcher', () => {
     expect(events.flatMap((e) => e.seqs)).toEqual(Array.from({ length: 1000 }, (_, i) => i + 100));
   });
 });
+
+describe('StreamBatcher under flow control (ready asked before every event)', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('sends no more events once the view is behind; the rest coalesces with newer rows, the excess counted', () => {
+    const events: { seqs: number[]; dropped: number }[] = [];
+    let credit = 1; // the page takes one more event, then must acknowledge it
+    const b = new StreamBatcher(
+      (ms, dropped) => {
+        credit--;
+        events.push({ seqs: ms.map((m) => m.seq), dropped });
+      },
+      1000,
+      33,
+      () => credit > 0,
+      400,
+    );
+    for (let i = 0; i < 900; i++) b.push(msg(i));
+    vi.advanceTimersByTime(33);
+    expect(events.map((e) => e.seqs.length)).toEqual([400]);
+    expect(b.pending).toBe(500);
+    for (let i = 900; i < 1600; i++) b.push(msg(i)); // 1,200 waiting: the oldest 200 dropped
+    vi.advanceTimersByTime(33);
+    expect(events).toHaveLength(1);
+    credit = 2; // two acknowledgements came
+    vi.advanceTimersByTime(33);
+    expect(events.slice(1).map((e) => [e.seqs[0], e.seqs.length, e.dropped])).toEqual([
+      [600, 400, 200],
+      [1000, 400, 0],
+    ]);
+    credit = 10;
+    vi.advanceTimersByTime(33);
+    expect(events.flatMap((e) => e.seqs)).toEqual([
+      ...Array.from({ length: 400 }, (_, i) => i),
+      ...Array.from({ length: 1000 }, (_, i) => i + 600),
+    ]);
+    expect(b.totalDropped).toBe(200);
+  });
+});

@@ -3,7 +3,10 @@ import type { WireRow } from '../../shared/contract';
 /**
  * Rows for the view, batched and bounded: at most one batch per `intervalMs`, at most `capacity`
  * rows waiting. When the view falls behind, the oldest undisplayed rows are dropped and counted —
- * the engine and the CLI keep everything; only the view is lossy, and it says how much.
+ * the engine and the CLI keep everything; only the view is lossy, and it says how much. `ready` is
+ * asked before every event, not once per flush: when the transport says the view is behind (serve
+ * mode: the page has not acknowledged earlier batches), the rest waits, newer rows coalesce with
+ * it, and what exceeds `capacity` is dropped, instead of queueing in front of the page.
  */
 export class StreamBatcher<Row = WireRow> {
   private queue: Row[] = [];
@@ -47,16 +50,21 @@ export class StreamBatcher<Row = WireRow> {
       this.timer = setTimeout(() => this.flush(), this.intervalMs);
       return;
     }
-    const batch = this.queue.slice(this.head);
-    const dropped = this.dropped;
-    this.queue = [];
-    this.head = 0;
-    this.dropped = 0;
     // Several events of at most `maxPerEvent` rows rather than one large one: the renderer parses
     // each event in one task, and a 5,000-row event kept it from painting for a whole frame or more.
-    this.flushBatch(batch.slice(0, this.maxPerEvent), dropped);
-    for (let i = this.maxPerEvent; i < batch.length; i += this.maxPerEvent)
-      this.flushBatch(batch.slice(i, i + this.maxPerEvent), 0);
+    do {
+      const end = Math.min(this.queue.length, this.head + this.maxPerEvent);
+      const rows = this.queue.slice(this.head, end);
+      const dropped = this.dropped;
+      this.head = end;
+      this.dropped = 0;
+      this.flushBatch(rows, dropped);
+    } while (this.pending > 0 && (force || this.ready()));
+    if (this.pending > 0) this.timer = setTimeout(() => this.flush(), this.intervalMs);
+    else {
+      this.queue = [];
+      this.head = 0;
+    }
   }
 
   /** Drains what is left (at shutdown) and stops the timer. */

@@ -1,12 +1,12 @@
-import { PassThrough } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { PassThrough, Writable } from 'node:stream';
+import { describe, expect, it, vi } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { WalscopeError } from '../../shared/errors';
 import { backoffDelayMs } from '../stream/backoff';
 import { toWalscopeError } from '../stream/pg-errors';
 import { APP_VERSION } from '../version';
 import { parseArgs } from './args';
-import { NdjsonWriter } from './ndjson-writer';
+import { FLUSH_PACE_MS, NdjsonWriter } from './ndjson-writer';
 
 describe('parseArgs', () => {
   const spec = { booleans: ['direct'], values: ['slot', 'option'] };
@@ -40,6 +40,32 @@ describe('NdjsonWriter', () => {
     const lines = chunks.join('').trim().split('\n');
     expect(lines.map((l) => (JSON.parse(l) as { i: number }).i)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(drained).toBeGreaterThan(0);
+  });
+
+  it('writes a line after a quiet spell on the next turn, then at most one write per FLUSH_PACE_MS', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'setImmediate', 'performance'] });
+    try {
+      const writes: string[] = [];
+      const out = new Writable({
+        write(chunk: Buffer, _enc, done) {
+          writes.push(chunk.toString());
+          done();
+        },
+      });
+      const writer = new NdjsonWriter(out);
+      writer.write({ n: 1 });
+      vi.advanceTimersToNextTimer(); // the immediate
+      expect(writes).toEqual(['{"n":1}\n']);
+      for (let n = 2; n <= 5; n++) {
+        writer.write({ n });
+        vi.advanceTimersByTime(0); // a turn of the event loop: the pace holds the lines back
+      }
+      expect(writes).toHaveLength(1);
+      vi.advanceTimersByTime(FLUSH_PACE_MS);
+      expect(writes).toEqual(['{"n":1}\n', '{"n":2}\n{"n":3}\n{"n":4}\n{"n":5}\n']);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

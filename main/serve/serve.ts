@@ -8,7 +8,9 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { CONTRACT_VERSION, contractMismatch, type EventName, type EventPayload } from '../../shared/contract';
 import { contentSecurityPolicy } from '../../shared/csp';
 import {
+  ACKED_EVENTS,
   ClientFrameSchema,
+  MAX_UNACKED_BATCHES,
   WS_PATH,
   WS_SUBPROTOCOL,
   WS_TOKEN_PATTERN,
@@ -127,6 +129,20 @@ function refuse(socket: Duplex, status: number): void {
   socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? ''}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 
+/** Batch events sent to the page and not yet acknowledged by it (see ACKED_EVENTS). */
+class BatchCredit {
+  private unacked = 0;
+  sent(name: string): void {
+    if (ACKED_EVENTS.has(name)) this.unacked++;
+  }
+  acked(): void {
+    this.unacked = Math.max(0, this.unacked - 1);
+  }
+  get ready(): boolean {
+    return this.unacked < MAX_UNACKED_BATCHES;
+  }
+}
+
 /** One authenticated socket: its own SessionManager, invoke frames in, results and events out. */
 /** `pageVersion`: the contract version the page declared when it opened the socket (`?v=`). */
 function attachSocket(
@@ -138,14 +154,16 @@ function attachSocket(
   const send = (frame: ServerFrame): void => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
   };
+  const credit = new BatchCredit();
   const emit = <K extends EventName>(name: K, payload: EventPayload<K>): void => {
+    if (ws.readyState === ws.OPEN) credit.sent(name);
     // Rows carry their JSON text already: spliced into the frame, not escaped into it again.
     if (name === 'stream.batch') {
       if (ws.readyState === ws.OPEN) ws.send(encodeBatchFrame(name, payload as EventPayload<'stream.batch'>));
     } else send({ kind: 'event', name, payload });
   };
   const manager = new SessionManager(
-    { ...opts, shell: 'serve', transportReady: () => ws.bufferedAmount < WS_HIGH_WATER },
+    { ...opts, shell: 'serve', transportReady: () => ws.bufferedAmount < WS_HIGH_WATER && credit.ready },
     emit,
   );
   managers.add(manager);
@@ -166,6 +184,7 @@ function attachSocket(
       });
       return;
     }
+    if (frame.kind === 'ack') return credit.acked();
     const id = frame.id;
     if (pageVersion !== CONTRACT_VERSION) {
       send({ kind: 'result', id, result: { ok: false, error: contractMismatch(pageVersion, CONTRACT_VERSION) } });

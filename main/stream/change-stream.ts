@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { WalscopeError, type ErrorInfo } from '../../shared/errors';
 import type { Lsn } from '../../shared/lsn';
 import type { DecodedMessage } from '../../shared/messages';
-import { createDecoder, type Decoder } from '../decoders/decoder';
+import { createDecoder, type Decoder, type DecoderOptions } from '../decoders/decoder';
 import { startLogicalReplicationSql } from '../protocol/commands';
 import type { FeedbackMode } from '../protocol/feedback';
 import { backoffDelayMs, DEFAULT_BACKOFF, sleep, type BackoffPolicy } from './backoff';
@@ -18,6 +18,7 @@ import {
   refuseSlotChangingOptions,
   twoPhaseForCopy,
   type Gap,
+  type PreparedSlot,
   type StreamSource,
 } from './slot-source';
 import { newProgress, type StreamProgress } from './stream-progress';
@@ -197,6 +198,40 @@ export class ChangeStream {
     const conn = await ReplicationConnection.open(this.options.connection, 'database');
     this.conn = conn;
     if (this.stopping) return 'stopped';
+    const prepared = await this.openSlot(conn, reconnect);
+    const pluginOptions = await pluginOptionsFor(conn, prepared.plugin, this.options);
+    const decoder = this.decoderFor(prepared.plugin, pluginOptions.decoder);
+    const twoPhase = twoPhaseForCopy(prepared, pluginOptions.wire, conn.serverVersionNum);
+    if (twoPhase.note) this.handlers.notice?.(twoPhase.note);
+    const channel = conn.startCopyBoth(startLogicalReplicationSql(prepared.slot, prepared.startLsn, twoPhase.wire));
+    const runner = new CopyBothRunner({
+      channel,
+      decoder,
+      filter: this.filter,
+      progress: this.progress,
+      mode: this.mode,
+      walSenderTimeoutMs: conn.walSenderTimeoutMs,
+      endLsn: this.options.endLsn,
+      sink: this.handlers,
+      onSilence: () => conn.destroy(),
+    });
+    this.runner = runner;
+    if (this.paused) runner.pause();
+    onStreaming();
+    this.emitState({ state: 'streaming', slot: prepared.slot, backendPid: conn.backendPid });
+    if (this.stopping) runner.stop('stopped');
+    try {
+      return await runner.run();
+    } finally {
+      this.runner = undefined;
+    }
+  }
+
+  /**
+   * The checks before any slot is touched, then the slot itself (made, copied or opened), with
+   * the resume filter told whether the stream continues where it was or after a gap.
+   */
+  private async openSlot(conn: ReplicationConnection, reconnect: boolean): Promise<PreparedSlot> {
     await this.refuseIfSynchronousCandidate(conn);
     // Counted with this connection already holding its walsender, before any slot is made: two
     // streams starting at once both count each other and cannot together overshoot the reserve.
@@ -223,39 +258,17 @@ export class ChangeStream {
     } else {
       this.filter.reconnected();
     }
-    const pluginOptions = await pluginOptionsFor(conn, prepared.plugin, this.options);
-    if (!this.decoder || this.decoder.plugin !== prepared.plugin) {
-      this.decoder = createDecoder(prepared.plugin, {
-        ...pluginOptions.decoder,
-        lazyRows: this.options.lazyRowImages ?? false,
-      });
+    return prepared;
+  }
+
+  /** One decoder per stream; a reconnection keeps it (its state is reset, not its options). */
+  private decoderFor(plugin: string, options: DecoderOptions): Decoder {
+    if (!this.decoder || this.decoder.plugin !== plugin) {
+      this.decoder = createDecoder(plugin, { ...options, lazyRows: this.options.lazyRowImages ?? false });
     } else {
       this.decoder.reset(); // the server re-sends Relation messages on a new connection
     }
-    const twoPhase = twoPhaseForCopy(prepared, pluginOptions.wire, conn.serverVersionNum);
-    if (twoPhase.note) this.handlers.notice?.(twoPhase.note);
-    const channel = conn.startCopyBoth(startLogicalReplicationSql(prepared.slot, prepared.startLsn, twoPhase.wire));
-    const runner = new CopyBothRunner({
-      channel,
-      decoder: this.decoder,
-      filter: this.filter,
-      progress: this.progress,
-      mode: this.mode,
-      walSenderTimeoutMs: conn.walSenderTimeoutMs,
-      endLsn: this.options.endLsn,
-      sink: this.handlers,
-      onSilence: () => conn.destroy(),
-    });
-    this.runner = runner;
-    if (this.paused) runner.pause();
-    onStreaming();
-    this.emitState({ state: 'streaming', slot: prepared.slot, backendPid: conn.backendPid });
-    if (this.stopping) runner.stop('stopped');
-    try {
-      return await runner.run();
-    } finally {
-      this.runner = undefined;
-    }
+    return this.decoder;
   }
 
   /** A walsender that never confirms a flush must not be eligible as a synchronous standby. */

@@ -1,14 +1,19 @@
 import type pg from 'pg';
 import type { Duplex } from 'node:stream';
+import { frameGuardOf, type FrameGuard } from '../connection/frame-guard';
 import { toWalscopeError } from './pg-errors';
 import type { WalscopeError } from '../../shared/errors';
 
 /**
  * The one place that touches node-postgres internals for CopyBoth (see
- * docs/decisions/0001-copyboth-through-pg.md). pg parses the frames and emits each CopyData as an
- * event; its payload is a view into pg's reused read buffer, so `onData` must decode or copy it
- * before returning. Outgoing CopyData (standby status updates) and CopyDone go through pg's
- * serializer.
+ * docs/decisions/0012-own-copyboth-framing.md). CopyData from the server is framed by our
+ * FrameGuard, which sits in front of pg's parser on the socket: while this channel is open its
+ * payloads come to `onData` without pg building a message object and emitting an event for each.
+ * Everything else the server sends (CopyDone, errors, notices, the result set after CopyDone,
+ * CommandComplete, ReadyForQuery) still goes through pg, which settles the query as before. A
+ * payload may be a view into a socket chunk or into pg's reused buffer (without a guard), so
+ * `onData` must decode or copy it before returning. Outgoing CopyData (standby status updates) and
+ * CopyDone go through pg's serializer.
  */
 interface PgWire {
   stream: Duplex;
@@ -22,12 +27,19 @@ export class CopyBothChannel {
   /** Settles when the server ends the command: resolves after CopyDone both ways, rejects on error. */
   readonly done: Promise<void>;
   private readonly wire: PgWire;
+  /** Where CopyData comes from: our framer, or (a client made without one) pg's events. */
+  private readonly guard: FrameGuard | undefined;
   private listener: ((msg: { chunk: Buffer }) => void) | undefined;
+  private handler: ((payload: Buffer) => void) | undefined;
   private ended = false;
   private paused = false;
 
   constructor(client: pg.Client, sql: string) {
     this.wire = (client as unknown as { connection: PgWire }).connection;
+    this.guard = frameGuardOf(client);
+    // Taken from the first CopyData on: set before the command is sent. Until a handler is
+    // attached (synchronously after this, by the runner) payloads are dropped, as pg's were.
+    if (this.guard) this.guard.copyData = (payload) => this.handler?.(payload);
     this.done = client.query(sql).then(
       () => this.detach(),
       (err: unknown) => {
@@ -40,6 +52,10 @@ export class CopyBothChannel {
   }
 
   onData(handler: (payload: Buffer) => void): void {
+    if (this.guard) {
+      this.handler = handler;
+      return;
+    }
     this.detach();
     this.listener = (msg) => handler(msg.chunk);
     this.wire.on('copyData', this.listener);
@@ -75,6 +91,9 @@ export class CopyBothChannel {
   }
 
   private detach(): void {
+    // The command has ended (ReadyForQuery came through pg): later CopyData belongs to pg again.
+    if (this.guard) this.guard.copyData = undefined;
+    this.handler = undefined;
     if (this.listener) this.wire.off('copyData', this.listener);
     this.listener = undefined;
   }

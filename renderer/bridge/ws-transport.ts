@@ -1,9 +1,16 @@
 import { CONTRACT_VERSION, contractMismatch, type WalscopeApi } from '../../shared/contract';
 import { parseServerFrame } from '../../shared/contract/ws-batch';
-import type { ServerFrame } from '../../shared/contract/ws-protocol';
+import { ACKED_EVENTS, type ServerFrame } from '../../shared/contract/ws-protocol';
 import type { ErrorInfo, Result } from '../../shared/errors';
 
 type Listener = (payload: unknown) => void;
+
+/** After the page has painted what it was given (a test without frames: the next task). */
+const nextFrame = (fn: () => void): void => {
+  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(() => fn());
+  else setTimeout(fn, 0);
+};
+const ACK = JSON.stringify({ kind: 'ack' });
 
 /** Minimal socket surface, so the transport is tested with a fake. */
 export interface SocketLike {
@@ -39,6 +46,20 @@ function answerAll(pending: Map<number, (r: Result<unknown>) => void>, result: R
     resolve(result);
     pending.delete(id);
   }
+}
+
+/** An event to its listeners; a batch is acknowledged once they ran and a frame has passed. */
+function dispatch(
+  socket: SocketLike,
+  listeners: Map<string, Set<Listener>>,
+  frame: { name: string; payload: unknown },
+): void {
+  for (const l of listeners.get(frame.name) ?? []) l(frame.payload);
+  // Flow control: the server sends the next batches only as the page keeps up with these.
+  if (!ACKED_EVENTS.has(frame.name)) return;
+  nextFrame(() => {
+    if (socket.readyState === 1) socket.send(ACK);
+  });
 }
 
 /**
@@ -82,7 +103,7 @@ export function createWsApi(socket: SocketLike, onVersionMismatch?: (server: num
       pending.delete(frame.id);
       resolve?.(frame.result);
     } else if (frame.kind === 'event') {
-      for (const l of listeners.get(frame.name) ?? []) l(frame.payload);
+      dispatch(socket, listeners, frame);
     }
   });
   return {

@@ -17,12 +17,23 @@ export const WS_TOKEN_PROTOCOL_PREFIX = 'walscope.token.';
 /** What a token looks like: base64url, so it is a valid subprotocol name as it is. */
 export const WS_TOKEN_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
 
-export const ClientFrameSchema = z.strictObject({
-  kind: z.literal('invoke'),
-  id: z.number().int().nonnegative(),
-  name: z.string().max(64),
-  request: z.unknown(),
-});
+/**
+ * Events the page acknowledges (`{"kind":"ack"}`) once it has handled one and the next animation
+ * frame has come: the server sends at most MAX_UNACKED_BATCHES of them ahead, so rows wait (and
+ * coalesce, or are dropped and counted) in the engine's batcher instead of queueing in the browser.
+ */
+export const ACKED_EVENTS: ReadonlySet<string> = new Set(['stream.batch', 'wal.batch']);
+export const MAX_UNACKED_BATCHES = 4;
+
+export const ClientFrameSchema = z.union([
+  z.strictObject({
+    kind: z.literal('invoke'),
+    id: z.number().int().nonnegative(),
+    name: z.string().max(64),
+    request: z.unknown(),
+  }),
+  z.strictObject({ kind: z.literal('ack') }),
+]);
 
 export type ServerFrame =
   | { kind: 'hello'; contractVersion: number }

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTRACT_VERSION } from '../../shared/contract';
+import { MAX_UNACKED_BATCHES } from '../../shared/contract/ws-protocol';
 import { startServe, type ServeHandle } from '../../main/serve/serve';
 import { ProfileStore } from '../../main/sessions/profile-store';
 import { startPostgres, type PgServer } from '../support/postgres';
@@ -166,6 +167,45 @@ describe('serve mode: the contract over a WebSocket', () => {
           (await s.server.query(`SELECT 1 FROM pg_stat_replication WHERE application_name LIKE 'walscope%'`)).length ===
           0,
       );
+    }
+  });
+
+  it('a page that does not acknowledge gets at most MAX_UNACKED_BATCHES batches; each ack lets one more go', async () => {
+    const c = await connectWs(`ws://127.0.0.1:${serve.port}/ws?token=${serve.token}`, {}, CONTRACT_VERSION, false);
+    try {
+      const r = await c.invoke<{ sessionId: string }>('session.connect', { target: { kind: 'dsn', dsn: a.dsn() } });
+      if (!r.ok) throw new Error(r.error.message);
+      const s = await c.invoke<{ streamId: string }>('stream.start', {
+        sessionId: r.value.sessionId,
+        source: { kind: 'temporary', plugin: 'test_decoding', publications: [] },
+      });
+      if (!s.ok) throw new Error(s.error.message);
+      const batches = (): number =>
+        c.events.filter((e) => e.name === 'stream.batch' && e.payload['streamId'] === s.value.streamId).length;
+      // One transaction per batch interval: far more batches than the credit, if nothing held them.
+      for (let i = 0; i < 12; i++) {
+        await a.query(`INSERT INTO t VALUES ($1, 'flow')`, [1000 + i]);
+        await new Promise((res) => setTimeout(res, 50));
+      }
+      await expect.poll(batches).toBe(MAX_UNACKED_BATCHES);
+      await a.query(`INSERT INTO t VALUES (2000, 'flow')`); // still held back
+      await new Promise((res) => setTimeout(res, 300));
+      expect(batches()).toBe(MAX_UNACKED_BATCHES);
+      c.ws.send(JSON.stringify({ kind: 'ack' }));
+      await expect.poll(batches).toBe(MAX_UNACKED_BATCHES + 1);
+      // What waited went out as one batch; nothing was lost: all 13 inserts arrive.
+      for (let i = 0; i < 10; i++) c.ws.send(JSON.stringify({ kind: 'ack' }));
+      await expect
+        .poll(
+          () =>
+            c.events
+              .filter((e) => e.name === 'stream.batch' && e.payload['streamId'] === s.value.streamId)
+              .flatMap((e) => e.payload['rows'] as { type: string }[])
+              .filter((row) => row.type === 'insert').length,
+        )
+        .toBe(13);
+    } finally {
+      await c.close();
     }
   });
 });

@@ -1,7 +1,12 @@
 import WebSocket from 'ws';
 import { CONTRACT_VERSION } from '../../shared/contract';
 import { parseServerFrame } from '../../shared/contract/ws-batch';
-import { WS_SUBPROTOCOL, WS_TOKEN_PROTOCOL_PREFIX, type ServerFrame } from '../../shared/contract/ws-protocol';
+import {
+  ACKED_EVENTS,
+  WS_SUBPROTOCOL,
+  WS_TOKEN_PROTOCOL_PREFIX,
+  type ServerFrame,
+} from '../../shared/contract/ws-protocol';
 import type { Result } from '../../shared/errors';
 
 /** A Node-side client of the serve-mode protocol, for tests. */
@@ -44,12 +49,14 @@ function waitForEvent(
 /**
  * Opens a serve-mode socket. A `token` query parameter in `url` is not sent in the URL: it is moved
  * into the subprotocols (`walscope.v1`, `walscope.token.<token>`) the way the page sends it.
- * `contractVersion`: declared as the page does (`?v=`); null declares none.
+ * `contractVersion`: declared as the page does (`?v=`); null declares none. Batch events are
+ * acknowledged as the page does (ACKED_EVENTS), unless `ack` is false.
  */
 export function connectWs(
   url: string,
   headers: Record<string, string> = {},
   contractVersion: number | null = CONTRACT_VERSION,
+  ack = true,
 ): Promise<WsClient> {
   const target = new URL(url);
   const token = target.searchParams.get('token');
@@ -67,6 +74,7 @@ export function connectWs(
       if (f.kind === 'result') pending.get(f.id)?.(f.result);
       if (f.kind === 'event') {
         events.push({ name: f.name, payload: f.payload as Record<string, unknown> });
+        if (ack && ACKED_EVENTS.has(f.name)) ws.send(JSON.stringify({ kind: 'ack' }));
         for (const w of [...waiters]) w();
       }
     });
