@@ -25,8 +25,8 @@ function parseServiceFile(text: string): Map<string, Conninfo> {
   return services;
 }
 
-/** `described` replaces the quoted name in the message (a name from a connection string is not shown). */
-export function lookupService(name: string, files: string[], described?: string): Conninfo {
+/** Each readable file's services, in lookup order (an unreadable file is skipped, as libpq does). */
+function* readServiceFiles(files: string[]): Generator<{ file: string; services: Map<string, Conninfo> }> {
   for (const file of files) {
     let text: string;
     try {
@@ -34,7 +34,14 @@ export function lookupService(name: string, files: string[], described?: string)
     } catch {
       continue;
     }
-    const found = parseServiceFile(text).get(name);
+    yield { file, services: parseServiceFile(text) };
+  }
+}
+
+/** `described` replaces the quoted name in the message (a name from a connection string is not shown). */
+export function lookupService(name: string, files: string[], described?: string): Conninfo {
+  for (const { services } of readServiceFiles(files)) {
+    const found = services.get(name);
     if (found) return found;
   }
   throw new WalscopeError({
@@ -50,14 +57,7 @@ export function lookupService(name: string, files: string[], described?: string)
  */
 export function listServices(files: string[]): { name: string; file: string }[] {
   const seen = new Map<string, string>();
-  for (const file of files) {
-    let text: string;
-    try {
-      text = fs.readFileSync(file, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const name of parseServiceFile(text).keys()) if (!seen.has(name)) seen.set(name, file);
-  }
+  for (const { file, services } of readServiceFiles(files))
+    for (const name of services.keys()) if (!seen.has(name)) seen.set(name, file);
   return [...seen].map(([name, file]) => ({ name, file }));
 }
