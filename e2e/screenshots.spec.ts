@@ -117,7 +117,9 @@ test.describe('the screens of the demo', () => {
     await shots(page, 'standbys');
   });
 
-  test('logical pairs the demo publication with its subscriber and shows the pair lag', async ({ page }) => {
+  test('logical pairs the demo publication with its subscriber (a sidebar server whose Logical tab shows the subscription and the pair)', async ({
+    page,
+  }) => {
     await openDemo(page, 'Logical');
     await expect(page.getByTestId('publication-row-demo_pub')).toBeVisible();
     const pair = page.getByTestId('pair-demo_sub');
@@ -125,6 +127,15 @@ test.describe('the screens of the demo', () => {
     await expect(pair.getByTestId('pair-positions')).toContainText('/');
     await gatherHistory(page);
     await shots(page, 'logical-demo');
+
+    // The other end is a server of the sidebar: switching to it shows the subscription side.
+    await page.getByRole('complementary', { name: 'Servers' }).getByTestId('server-demo subscriber').click();
+    await expect(page.getByTestId('session-label')).toHaveText('demo subscriber');
+    await page.getByRole('tab', { name: 'Logical' }).click();
+    const shown = page.locator('section.workspace:not([hidden])');
+    await expect(shown.getByTestId('subscription-demo_sub')).toBeVisible();
+    await expect(shown.getByTestId('other-end')).toContainText('Other end: demo (system');
+    await expect(shown.getByTestId('pair-demo_sub').getByTestId('pair-positions')).toContainText('/');
   });
 
   test('stream tails the workload live with a message rate and keepalive, and shows an update in the detail pane', async ({
