@@ -33,6 +33,9 @@ class LogicalTab {
     await this.page.getByRole('button', { name: 'Connect other end' }).click();
     await expect(this.page.getByTestId('other-end')).toBeVisible();
   }
+  sidebarItem(label: string) {
+    return this.page.getByRole('complementary', { name: 'Servers' }).getByTestId(`server-${label}`);
+  }
 }
 
 test.describe('logical replication from both ends', () => {
@@ -75,7 +78,7 @@ test.describe('logical replication from both ends', () => {
     await expect(card.getByTestId('subscription-errors')).toContainText('apply errors 0');
   });
 
-  test('2. the linked pair: slot and system id, lag back to zero at every stage, a conflict disables the subscription, the orphan is flagged', async ({
+  test('2. the other end joins the sidebar unshown; the linked pair: slot and system id, lag back to zero at every stage, a conflict disables the subscription, the orphan is flagged', async ({
     page,
     env,
   }) => {
@@ -86,6 +89,11 @@ test.describe('logical replication from both ends', () => {
     const tab = new LogicalTab(page);
     await tab.open();
     await tab.connectOtherEnd(env.server.dsn());
+    // The publisher is a server of the window now, listed in the sidebar; the subscriber stays shown.
+    const publisher = `postgres@127.0.0.1:${env.server.port}/postgres`;
+    await expect(tab.sidebarItem(publisher)).toBeVisible();
+    await expect(tab.sidebarItem(`postgres@127.0.0.1:${sub.port}/postgres`)).toHaveAttribute('aria-current', 'true');
+    await expect(page.getByTestId('other-end')).toContainText(publisher);
     const pair = tab.pair('e2e_sub');
     await expect(pair.getByTestId('pair-slot-status')).toHaveText('slot ok');
     const [{ sysid }] = (await env.server.query<{ sysid: string }>(

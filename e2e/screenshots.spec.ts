@@ -31,6 +31,9 @@ async function gatherHistory(page: Page): Promise<void> {
   if (process.env['WALSCOPE_SCREENSHOTS']) await page.waitForTimeout(15_000);
 }
 
+/** The shown server's workspace: the demo subscriber's stays mounted, hidden, beside it. */
+const shown = (page: Page) => page.locator('section.workspace:not([hidden])');
+
 /**
  * Every main screen against the real demo (primary with its workload, two slots, a physical
  * standby and a logical subscriber), each checked for the live data it shows before it is
@@ -77,8 +80,8 @@ test.describe('the screens of the demo', () => {
 
   test('overview shows the demo as a primary with a moving WAL position, listed in the sidebar', async ({ page }) => {
     await openDemo(page, 'Overview');
-    await expect(page.getByText('primary', { exact: true })).toBeVisible();
-    const lsn = page.getByTestId('current-lsn');
+    await expect(shown(page).getByText('primary', { exact: true })).toBeVisible();
+    const lsn = shown(page).getByTestId('current-lsn');
     await expect(lsn).toHaveText(/^[0-9A-F]+\/[0-9A-F]+$/);
     const first = await lsn.textContent();
     await expect.poll(() => lsn.textContent()).not.toBe(first);
@@ -117,7 +120,9 @@ test.describe('the screens of the demo', () => {
     await shots(page, 'standbys');
   });
 
-  test('logical pairs the demo publication with its subscriber and shows the pair lag', async ({ page }) => {
+  test('logical pairs the demo publication with its subscriber (a sidebar server whose Logical tab shows the subscription and the pair)', async ({
+    page,
+  }) => {
     await openDemo(page, 'Logical');
     await expect(page.getByTestId('publication-row-demo_pub')).toBeVisible();
     const pair = page.getByTestId('pair-demo_sub');
@@ -125,21 +130,31 @@ test.describe('the screens of the demo', () => {
     await expect(pair.getByTestId('pair-positions')).toContainText('/');
     await gatherHistory(page);
     await shots(page, 'logical-demo');
+
+    // The other end is a server of the sidebar: switching to it shows the subscription side.
+    await page.getByRole('complementary', { name: 'Servers' }).getByTestId('server-demo subscriber').click();
+    await expect(page.getByTestId('session-label')).toHaveText('demo subscriber');
+    await page.getByRole('tab', { name: 'Logical' }).click();
+    await expect(shown(page).getByTestId('subscription-demo_sub')).toBeVisible();
+    await expect(shown(page).getByTestId('other-end')).toContainText('Other end: demo (system');
+    await expect(shown(page).getByTestId('pair-demo_sub').getByTestId('pair-positions')).toContainText('/');
   });
 
   test('stream tails the workload live with a message rate and keepalive, and shows an update in the detail pane', async ({
     page,
   }) => {
     await openDemo(page, 'Stream');
-    await page.getByRole('button', { name: 'Start' }).click();
-    await expect(page.getByTestId('stream-state')).toHaveText('streaming');
-    const updates = page.locator('.stream-list [role=row][data-type=update]').filter({ hasText: 'public.orders' });
+    await shown(page).getByRole('button', { name: 'Start' }).click();
+    await expect(shown(page).getByTestId('stream-state')).toHaveText('streaming');
+    const updates = shown(page)
+      .locator('.stream-list [role=row][data-type=update]')
+      .filter({ hasText: 'public.orders' });
     await expect(updates.first()).toContainText('public.');
     await updates.first().click();
-    const detail = page.getByRole('complementary', { name: 'Message detail' });
+    const detail = shown(page).getByRole('complementary', { name: 'Message detail' });
     await expect(detail.getByRole('table', { name: 'Tuple values' })).toContainText('status');
     // The counters and the heartbeat have heard from the server, not the zeros of a fresh stream.
-    await expect(page.getByTestId('stream-counters')).toHaveText(/· [^·]*[1-9][^·]* msgs\/s/);
+    await expect(shown(page).getByTestId('stream-counters')).toHaveText(/· [^·]*[1-9][^·]* msgs\/s/);
     await expect(page.getByTestId('heartbeat')).toHaveText(/keepalive .+ ago/);
     await shots(page, 'stream', false);
     await page.setViewportSize({ width: 1024, height: 700 });

@@ -50,7 +50,7 @@ test.describe('topology of the demo', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  test('shows the primary, the seen standby and the subscriber with labelled edges, live; Connect makes the standby a connected node', async ({
+  test('shows the primary, the seen standby and the subscriber (listed in the sidebar) with labelled edges, live; Connect makes the standby a connected node', async ({
     page,
   }) => {
     await page.goto(`${serve.url}&demo`);
@@ -58,8 +58,11 @@ test.describe('topology of the demo', () => {
     const topo = new TopologyTab(page);
     await topo.open();
     await expect(topo.node('demo')).toHaveAttribute('data-connected', 'true');
-    // The demo opens its subscriber as the other end of logical replication.
+    // The demo connects its subscriber too, a server of the window listed in the sidebar.
     await expect(topo.node('demo subscriber')).toHaveAttribute('data-connected', 'true');
+    await expect(
+      page.getByRole('complementary', { name: 'Servers' }).getByTestId('server-demo subscriber'),
+    ).toBeVisible();
     await expect(topo.node('walscope_demo_standby')).toHaveAttribute('data-connected', 'false');
     // The view follows topology.snapshot events: the primary's LSN moves with the demo's workload.
     const lsn = () => topo.node('demo').locator('.detail').textContent();

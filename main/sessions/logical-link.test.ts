@@ -137,15 +137,22 @@ describe('linking a subscriber to its publisher', () => {
     expect(link.flags).toEqual([]);
   });
 
-  it('the registry publishes links only for linked sessions, both directions, until unlinked', () => {
+  it('the registry links a subscription to its publisher among all sessions, not a bystander; the orphan stays flagged after DROP SUBSCRIPTION; forget ends the link', () => {
     const reg = new LinkRegistry();
     const pub = end('pub', 'db1', [slot('s1')], logical());
+    const bystander = end('other', 'db3', [], logical());
     const sub = end('sub', 'db2', [], logical({ subscriptions: [subscription('s1')] }));
+    const direction = (l: { publisherSessionId: string; subscriberSessionId: string }) =>
+      `${l.publisherSessionId}>${l.subscriberSessionId}`;
     expect(reg.observe(pub)).toBeNull();
-    expect(reg.observe(sub)).toBeNull();
-    expect(reg.link('pub', 'sub').map((l) => l.publisherSessionId)).toEqual(['pub']);
-    expect(reg.observe(sub)!.map((l) => l.publisherSessionId)).toEqual(['pub']);
-    reg.unlink('sub');
+    expect(reg.observe(bystander)).toBeNull();
+    expect(reg.observe(sub)!.map(direction)).toEqual(['pub>sub']);
+    expect(reg.observe(bystander)!.map(direction)).toEqual(['pub>sub']);
+    const dropped = reg.observe(end('sub', 'db2', [], logical()))!;
+    expect(dropped.map(direction)).toEqual(['pub>sub']);
+    expect(dropped[0]!.flags.map((f) => `${f.kind}:${f.subject}`)).toEqual(['orphaned-slot:s1']);
+    reg.forget('sub');
+    expect(reg.observe(pub)).toEqual([]);
     expect(reg.observe(pub)).toBeNull();
   });
 });

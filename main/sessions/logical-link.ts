@@ -6,8 +6,8 @@ import type { MonitorSnapshot } from '../monitor/server-monitor';
 /**
  * The link between a publisher and a subscriber lives above a single server: each subscription
  * names a slot and a connection target, and only a layer holding both sessions can find that slot
- * on the other server. Pure functions over two monitors' latest snapshots, plus a small registry
- * of linked session pairs used by the SessionManager.
+ * on the other server. Pure functions over two monitors' latest snapshots, plus the registry that
+ * links the sessions of a window for the SessionManager.
  */
 export interface EndSnapshot {
   sessionId: string;
@@ -151,37 +151,42 @@ export function linkSessions(a: EndSnapshot, b: EndSnapshot, at: number): LinkSn
   return [linkDirection(a, b, at), linkDirection(b, a, at)].filter((l): l is LinkSnapshot => l !== null);
 }
 
-/** Which sessions are linked, and each one's latest snapshot. */
+/**
+ * Every session's latest snapshot, and the directions between the window's sessions worth
+ * showing: a direction is linked once a subscription on its subscriber targets its publisher, and
+ * stays linked while both are connected (a dropped subscription's orphaned slot is still flagged,
+ * while an unrelated server is never told about another's idle slots).
+ */
 export class LinkRegistry {
   private readonly latest = new Map<string, EndSnapshot>();
-  private readonly partner = new Map<string, string>();
+  private readonly linked = new Set<string>();
+  private published = false;
 
-  /** Records a session's snapshot; returns the links to publish when it is part of a pair. */
+  /** Records a session's snapshot; returns every linked direction of the window, or null while there is none. */
   observe(end: EndSnapshot): LinkSnapshot[] | null {
     this.latest.set(end.sessionId, end);
-    const other = this.partner.get(end.sessionId);
-    const o = other === undefined ? undefined : this.latest.get(other);
-    return o ? linkSessions(end, o, end.snapshot.at) : null;
-  }
-
-  link(a: string, b: string): LinkSnapshot[] {
-    this.unlink(a);
-    this.unlink(b);
-    this.partner.set(a, b);
-    this.partner.set(b, a);
-    const x = this.latest.get(a);
-    const y = this.latest.get(b);
-    return x && y ? linkSessions(x, y, Math.max(x.snapshot.at, y.snapshot.at)) : [];
-  }
-
-  unlink(id: string): void {
-    const other = this.partner.get(id);
-    this.partner.delete(id);
-    if (other !== undefined) this.partner.delete(other);
+    const links: LinkSnapshot[] = [];
+    for (const pub of this.latest.values())
+      for (const sub of this.latest.values()) {
+        if (pub === sub) continue;
+        const d = linkDirection(pub, sub, end.snapshot.at);
+        const key = directionKey(pub.sessionId, sub.sessionId);
+        if (d?.pairs.length) this.linked.add(key);
+        if (d && this.linked.has(key)) links.push(d);
+      }
+    // Once more after the last link goes, so the clients drop it.
+    const publish = links.length > 0 || this.published;
+    this.published = links.length > 0;
+    return publish ? links : null;
   }
 
   forget(id: string): void {
-    this.unlink(id);
     this.latest.delete(id);
+    for (const other of this.latest.keys()) {
+      this.linked.delete(directionKey(id, other));
+      this.linked.delete(directionKey(other, id));
+    }
   }
 }
+
+const directionKey = (publisher: string, subscriber: string): string => JSON.stringify([publisher, subscriber]);

@@ -125,7 +125,6 @@ export class SessionManager {
       ...this.slotHandlers(),
       ...this.streamHandlers(),
       ...this.walHandlers(),
-      ...this.logicalHandlers(),
       ...this.demoHandlers(),
       'topology.get': async () => this.topology.current(),
     };
@@ -288,22 +287,6 @@ export class SessionManager {
         return {};
       },
       'wal.record': async (r) => this.wal(r.sessionId, r.walId).record(r.seq),
-    };
-  }
-
-  private logicalHandlers(): HandlerGroup<'logical'> {
-    return {
-      'logical.link': async (r) => {
-        this.session(r.sessionId);
-        this.session(r.otherSessionId);
-        if (r.sessionId === r.otherSessionId)
-          throw new WalscopeError({ code: 'INVALID_ARGUMENT', message: 'a session cannot be linked to itself' });
-        return { links: this.links.link(r.sessionId, r.otherSessionId) };
-      },
-      'logical.unlink': async (r) => {
-        this.links.unlink(r.sessionId);
-        return {};
-      },
     };
   }
 

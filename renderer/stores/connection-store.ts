@@ -13,6 +13,9 @@ import { getApi } from '../bridge/api';
 import { useSessionScope } from './session-context';
 import { sessionRegistry } from './session-registry';
 
+/** The label main gives the demo's subscriber (main/sessions/connect-target.ts). */
+const DEMO_SUBSCRIBER = 'demo subscriber';
+
 export type SessionState = 'connected' | 'reconnecting' | 'closed' | 'failed';
 
 export interface SessionInfo {
@@ -94,12 +97,13 @@ function sessionActions(set: SetState, get: GetState) {
         return false;
       }
       const { sessionId: id, label, demo, overview } = r.value;
-      const stores = sessionRegistry.ensure(id);
+      sessionRegistry.ensure(id);
       const info: SessionInfo = { id, label, demo, overview, state: 'connected', error: null };
       const showId = opts.show === false && get().activeId ? get().activeId : id;
       set({ connecting: false, connectId: null, adding: false, ...shown([...get().sessions, info], showId) });
-      // The demo has a subscriber: show both ends of logical replication straight away.
-      if (demo) void stores.logical.getState().connectOther({ kind: 'demoSubscriber' });
+      // The demo has a subscriber: connect it too (listed, not shown) for both ends of logical replication.
+      if (demo && !get().sessions.some((s) => s.label === DEMO_SUBSCRIBER))
+        void get().connect({ kind: 'demoSubscriber' }, { show: false });
       void get().loadInfo(); // the recent list has this server first now
       return true;
     },

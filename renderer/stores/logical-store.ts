@@ -1,22 +1,14 @@
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { ConnectTarget, EventPayload, LinkSnapshot, LogicalSnapshot, ServerOverview } from '../../shared/contract';
-import type { ErrorInfo } from '../../shared/errors';
-import { getApi } from '../bridge/api';
+import type { EventPayload, LinkSnapshot, LogicalSnapshot } from '../../shared/contract';
 import { useSessionScope } from './session-context';
 
 /**
- * Logical replication state for the Logical tab: this session's publications/subscriptions, and
- * the "other end", a second session linked to the first (main/sessions/logical-link.ts) so each
- * subscription is paired with its publisher's slot. One per connected server, like its other
- * stores; the other end is a session of its own that is not listed in the server sidebar.
+ * Logical replication state for the Logical tab: this server's publications/subscriptions, and
+ * the links between it and the other connected servers of the window, where a subscription on one
+ * is paired with its publisher's slot on the other (main/sessions/logical-link.ts). One per
+ * connected server, like its other stores; the other ends are servers of the sidebar.
  */
-export interface OtherEnd {
-  id: string;
-  label: string;
-  overview: ServerOverview;
-  logical: LogicalSnapshot | null;
-}
 
 /** One pair's positions over time, bytes behind the publisher (columnar, outside React state). */
 export interface LinkSeries {
@@ -57,72 +49,40 @@ export interface LogicalState {
   /** Each pair's lag series by pairKey (the same Map for the store's life; see linkVersion). */
   linkSeries: Map<string, LinkSeries>;
   self: LogicalSnapshot | null;
-  other: OtherEnd | null;
-  connecting: boolean;
-  error: ErrorInfo | null;
+  /** The directions where this server publishes to, or subscribes from, another connected server. */
   links: LinkSnapshot[];
   linkVersion: number;
-  /** A snapshot of this server or of its other end; others are ignored. */
   applySnapshot(s: EventPayload<'monitor.snapshot'>): void;
+  /** Every linked direction of the window (the `logical.link` event); keeps this server's. */
   applyLinks(links: LinkSnapshot[]): void;
-  connectOther(target: ConnectTarget): Promise<boolean>;
-  disconnectOther(): Promise<void>;
   reset(): void;
 }
 
-/** The logical store of the server `mainSessionId`. */
-export function createLogicalStore(mainSessionId: string): StoreApi<LogicalState> {
+const directionKey = (l: LinkSnapshot): string => `${l.publisherSessionId}>${l.subscriberSessionId}`;
+
+/** The logical store of the server `sessionId`. */
+export function createLogicalStore(sessionId: string): StoreApi<LogicalState> {
   return createStore<LogicalState>((set, get) => ({
     linkSeries: new Map(),
     self: null,
-    other: null,
-    connecting: false,
-    error: null,
     links: [],
     linkVersion: 0,
     applySnapshot(s) {
-      if (s.sessionId === mainSessionId) set({ self: s.logical ?? null });
-      const other = get().other;
-      if (other && s.sessionId === other.id)
-        set({ other: { ...other, overview: s.overview, logical: s.logical ?? null } });
+      set({ self: s.logical ?? null });
     },
-    applyLinks(links) {
-      const other = get().other;
-      if (!other || !links.some((l) => l.publisherSessionId === other.id || l.subscriberSessionId === other.id)) return;
+    applyLinks(all) {
+      const links = all.filter((l) => l.publisherSessionId === sessionId || l.subscriberSessionId === sessionId);
+      if (!links.length && !get().links.length) return;
       appendLinks(get().linkSeries, links);
       // Show each direction as read at its publisher's poll (see appendLinks); a direction computed
-      // at the subscriber's poll keeps its previous reading, so the figures do not alternate.
-      const key = (l: LinkSnapshot): string => `${l.publisherSessionId}>${l.subscriberSessionId}`;
-      const prev = new Map(get().links.map((l) => [key(l), l]));
-      const next = links.map((l) => (l.at === l.polledAt.publisher ? l : (prev.get(key(l)) ?? l)));
+      // at another server's poll keeps its previous reading, so the figures do not alternate.
+      const prev = new Map(get().links.map((l) => [directionKey(l), l]));
+      const next = links.map((l) => (l.at === l.polledAt.publisher ? l : (prev.get(directionKey(l)) ?? l)));
       set({ links: next, linkVersion: get().linkVersion + 1 });
     },
-    async connectOther(target) {
-      set({ connecting: true, error: null });
-      await get().disconnectOther();
-      const r = await getApi().invoke('session.connect', { target });
-      if (!r.ok) {
-        set({ connecting: false, error: r.error });
-        return false;
-      }
-      set({ other: { id: r.value.sessionId, label: r.value.label, overview: r.value.overview, logical: null } });
-      const l = await getApi().invoke('logical.link', { sessionId: mainSessionId, otherSessionId: r.value.sessionId });
-      if (!l.ok) set({ connecting: false, error: l.error });
-      else {
-        appendLinks(get().linkSeries, l.value.links);
-        set({ connecting: false, links: l.value.links, linkVersion: get().linkVersion + 1 });
-      }
-      return l.ok;
-    },
-    async disconnectOther() {
-      const other = get().other;
-      get().linkSeries.clear();
-      set({ other: null, links: [], linkVersion: get().linkVersion + 1 });
-      if (other) await getApi().invoke('session.disconnect', { sessionId: other.id });
-    },
     reset() {
-      void get().disconnectOther();
-      set({ self: null, error: null });
+      get().linkSeries.clear();
+      set({ self: null, links: [], linkVersion: get().linkVersion + 1 });
     },
   }));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EventPayload, WalRow } from '../../shared/contract';
+import type { EventPayload, LinkSnapshot, WalRow } from '../../shared/contract';
 import { toWireRow } from '../../shared/wire-row';
 import type { DecodedMessage } from '../../shared/messages';
 import { serverHealth, worstLag } from '../lib/server-health';
@@ -72,16 +72,30 @@ describe('session registry: events go to their own server', () => {
     expect(a.stream.getState().stats).toBeNull();
   });
 
-  it('a snapshot of a server’s logical other end reaches that server’s Logical store', () => {
+  it('the window’s logical links reach the servers at either end of each, not a third; a snapshot only its own server', () => {
     const registry = new SessionRegistry();
-    const a = registry.ensure('A');
-    const b = registry.ensure('B');
-    const other = { id: 'O', label: 'sub', overview: snapshot('O', '0/1').overview, logical: null };
-    b.logical.setState({ other });
-    registry.route('monitor.snapshot', snapshot('O', '0/99'));
-    expect(b.logical.getState().other?.overview.currentLsn).toBe('0/99');
-    expect(a.logical.getState().other).toBeNull();
-    expect(registry.get('O')).toBeUndefined(); // the other end is not a listed server
+    const [a, b, c] = ['A', 'B', 'C'].map((id) => registry.ensure(id).logical);
+    const link = (pub: string, sub: string) =>
+      ({
+        at: 1,
+        publisherSessionId: pub,
+        subscriberSessionId: sub,
+        polledAt: { publisher: 1, subscriber: 1 },
+        pairs: [],
+        flags: [],
+      }) as LinkSnapshot;
+    registry.route('logical.link', { links: [link('A', 'B')] });
+    expect(a!.getState().links.map((l) => l.subscriberSessionId)).toEqual(['B']);
+    expect(b!.getState().links.map((l) => l.publisherSessionId)).toEqual(['A']);
+    expect(c!.getState().links).toEqual([]);
+    registry.route('logical.link', { links: [] });
+    expect(b!.getState().links).toEqual([]);
+    registry.route('monitor.snapshot', {
+      ...snapshot('A', '0/9'),
+      logical: { port: 1 },
+    } as EventPayload<'monitor.snapshot'>);
+    expect(a!.getState().self).toEqual({ port: 1 });
+    expect(b!.getState().self).toBeNull();
   });
 
   it('drops the events of a server that was disconnected', () => {

@@ -38,17 +38,19 @@ export class SessionRegistry {
 
   /**
    * Hands an engine event to the stores it belongs to: the session's own by `sessionId` (its
-   * stream and WAL stores check their stream id themselves); a snapshot or link of a server's
-   * logical "other end", which is not a listed server, to the server it is linked to. Events of a
-   * session with no stores (already disconnected) are dropped.
+   * stream and WAL stores check their stream id themselves); the window's logical links to every
+   * server, which keeps its own. Events of a session with no stores (already disconnected) are
+   * dropped.
    */
   route<K extends EventName>(name: K, payload: EventPayload<K>): void {
     const event = { name, payload } as RoutedEvent;
     switch (event.name) {
-      case 'monitor.snapshot':
-        this.get(event.payload.sessionId)?.monitor.getState().applySnapshot(event.payload);
-        for (const s of this.bySession.values()) s.logical.getState().applySnapshot(event.payload);
+      case 'monitor.snapshot': {
+        const stores = this.get(event.payload.sessionId);
+        stores?.monitor.getState().applySnapshot(event.payload);
+        stores?.logical.getState().applySnapshot(event.payload);
         return;
+      }
       case 'lag.delta':
         this.get(event.payload.sessionId)?.monitor.getState().applyLag(event.payload.points);
         return;

@@ -1,29 +1,47 @@
 import { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { LinkedPair } from '../../shared/contract';
+import { useShallow } from 'zustand/react/shallow';
+import type { ConnectTarget, LinkedPair } from '../../shared/contract';
+import type { ErrorInfo } from '../../shared/errors';
 import { humanBytes, humanDuration } from '../lib/format';
-import { useSession } from '../stores/connection-store';
+import { useConnection, useSession, type SessionInfo } from '../stores/connection-store';
 import { pairKey, useLogical } from '../stores/logical-store';
 import { ErrorBox } from './ErrorBox';
 
-/** Connects a second server as the other end of logical replication (publisher or subscriber). */
+/** The other servers of the window that this one publishes to or subscribes from. */
+function useOtherEnds(): SessionInfo[] {
+  const session = useSession();
+  const links = useLogical((s) => s.links);
+  const sessions = useConnection((s) => s.sessions);
+  const ids = new Set(links.flatMap((l) => [l.publisherSessionId, l.subscriberSessionId]));
+  return sessions.filter((s) => s.id !== session.id && ids.has(s.id));
+}
+
+/**
+ * The other ends of this server's logical replication, or a form that connects one as another
+ * server of the window (listed in the sidebar, which switches to it and disconnects it).
+ */
 export function OtherEndConnect() {
   const session = useSession();
-  const { other, connecting, error, connectOther, disconnectOther } = useLogical();
+  const others = useOtherEnds();
+  const { connect, connecting } = useConnection(useShallow((s) => ({ connect: s.connect, connecting: s.connecting })));
   const [dsn, setDsn] = useState('');
-  if (!session) return null;
-  if (other)
+  const [error, setError] = useState<ErrorInfo | null>(null);
+  if (others.length)
     return (
-      <div className="row other-end" data-testid="other-end">
-        <span>
-          Other end: <strong>{other.label}</strong> (system {other.overview.systemId})
-        </span>
-        <button className="link" onClick={() => void disconnectOther()}>
-          Disconnect other end
-        </button>
+      <div className="row other-end">
+        {others.map((o) => (
+          <span key={o.id} data-testid="other-end">
+            Other end: <strong>{o.label}</strong> (system {o.overview.systemId})
+          </span>
+        ))}
       </div>
     );
+  const connectOther = async (target: ConnectTarget): Promise<void> => {
+    setError(null);
+    if (!(await connect(target, { show: false }))) setError(useConnection.getState().error);
+  };
   return (
     <form
       className="row other-end"
@@ -155,10 +173,7 @@ function Pair({ pair, publisherSessionId }: { pair: LinkedPair; publisherSession
 /** Each direction's pairs and flags (a slot left without subscription, a subscription without slot). */
 export function LinkedPairs() {
   const links = useLogical((s) => s.links);
-  const other = useLogical((s) => s.other);
-  if (!other) return null;
-  if (!links.length)
-    return <p className="muted">No subscription on either server points at the other, and no slot to link.</p>;
+  if (!links.length) return null;
   return (
     <div className="linked" aria-label="Linked pairs">
       <h2>Both ends</h2>

@@ -274,21 +274,17 @@ function ServerLogical({ l }: { l: LogicalSnapshot }) {
   );
 }
 
-/** The Logical tab: this server's publications and subscriptions, then the other end and the linked pairs. */
+/**
+ * The Logical tab: the other ends among the window's servers and the linked pairs, then this
+ * server's publications and subscriptions (an other end's are on its own Logical tab).
+ */
 export function LogicalView() {
   const self = useLogical((s) => s.self);
-  const other = useLogical((s) => s.other);
   return (
     <div className="logical">
       <OtherEndConnect />
       <LinkedPairs />
       {self ? <ServerLogical l={self} /> : <p className="muted">Waiting for the first poll…</p>}
-      {other?.logical && (
-        <section aria-label="Other end">
-          <h2 className="other-end-head">Other end: {other.label}</h2>
-          <ServerLogical l={other.logical} />
-        </section>
-      )}
     </div>
   );
 }

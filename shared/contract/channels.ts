@@ -28,8 +28,6 @@ export const COMMAND_NAMES = [
   'wal.window',
   'wal.record',
   'demo.setRate',
-  'logical.link',
-  'logical.unlink',
   'topology.get',
 ] as const;
 

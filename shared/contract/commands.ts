@@ -19,7 +19,6 @@ import {
   WireMessageSchema,
 } from './dto';
 import { WAL_WINDOWS, WalRecordSchema } from './wal';
-import { LinkSnapshotSchema } from './logical';
 import { TopologySnapshotSchema } from './topology';
 
 const SessionRef = { sessionId: z.string().min(1).max(64) };
@@ -170,12 +169,6 @@ export const COMMANDS = {
     request: z.strictObject({ ...SessionRef, changesPerSecond: z.number().min(0).max(50_000) }),
     response: z.object({ changesPerSecond: z.number() }),
   },
-  /** Links two open sessions as the two ends of logical replication (each may publish to the other). */
-  'logical.link': {
-    request: z.strictObject({ ...SessionRef, otherSessionId: z.string().min(1).max(64) }),
-    response: z.object({ links: z.array(LinkSnapshotSchema) }),
-  },
-  'logical.unlink': { request: z.strictObject(SessionRef), response: z.object({}) },
   /** The topology of every server connected in this window (also pushed as `topology.snapshot`). */
   'topology.get': { request: z.strictObject({}), response: TopologySnapshotSchema },
 } as const;

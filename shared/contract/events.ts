@@ -65,7 +65,7 @@ export const EVENTS = {
     error: ErrorInfoSchema.optional(),
     gap: z.object({ from: z.string(), to: z.string(), reason: z.string() }).optional(),
   }),
-  /** Each direction of a linked pair of sessions (logical.link), after either end polled. */
+  /** Every linked direction among the window's sessions (main/sessions/logical-link.ts), after any of them polled. */
   'logical.link': z.object({ links: z.array(LinkSnapshotSchema) }),
   /** The topology of this window's servers, recomputed (coalesced) after any of them polled. */
   'topology.snapshot': TopologySnapshotSchema,

@@ -28,7 +28,9 @@ import type { EventName, EventPayload } from './events';
 // 7: several servers per window: `services.list`, `recent.list`, a `service` connect target.
 // 8: the topology: `topology.get` and the `topology.snapshot` event; connect target `demoStandby`.
 // 9: serve mode: the page acknowledges each `stream.batch` / `wal.batch` (`{"kind":"ack"}`).
-export const CONTRACT_VERSION = 9;
+// 10: no `logical.link/unlink` commands: the `logical.link` event carries every linked direction
+// among the window's sessions (a subscription on one targets another).
+export const CONTRACT_VERSION = 10;
 
 /** The error either end gives when the other speaks another contract version. */
 export function contractMismatch(page: number | undefined, engine: number): ErrorInfo {
