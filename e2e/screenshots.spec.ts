@@ -1,11 +1,8 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
-import { startDemoDatabase, type DemoHandle } from '../main/demo/demo-database';
-import { startServe, type ServeHandle } from '../main/serve/serve';
-import { ProfileStore } from '../main/sessions/profile-store';
+import type { ServeHandle } from '../main/serve/serve';
+import { startDemoServe, type DemoServe } from './demo-serve';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SHOTS = path.join(root, 'docs/screenshots');
@@ -40,28 +37,17 @@ const shown = (page: Page) => page.locator('section.workspace:not([hidden])');
  * photographed, so the pictures in docs/ come from this script and never show an empty state.
  */
 test.describe('the screens of the demo', () => {
-  let demo: DemoHandle;
+  let run: DemoServe;
   let serve: ServeHandle;
-  let dir: string;
 
   test.beforeAll(async () => {
     test.setTimeout(120_000);
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'walscope-e2e-screens-'));
-    demo = await startDemoDatabase({ userDataDir: dir });
-    await Promise.all([demo.standby(), demo.subscriber()]);
-    serve = await startServe({
-      rendererDir: path.join(root, 'out', 'renderer'),
-      profiles: new ProfileStore(path.join(dir, 'profiles.json'), undefined),
-      demo: async () => demo,
-      env: {},
-      pollIntervalMs: 500,
-    } as Parameters<typeof startServe>[0]);
+    run = await startDemoServe('screens');
+    serve = run.serve;
   });
 
   test.afterAll(async () => {
-    await serve?.close();
-    await demo?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await run?.stop();
   });
 
   /** Opens the demo and the given tab of its workspace. */
@@ -150,6 +136,8 @@ test.describe('the screens of the demo', () => {
       .locator('.stream-list [role=row][data-type=update]')
       .filter({ hasText: 'public.orders' });
     await expect(updates.first()).toContainText('public.');
+    // Stop following the tail so the row stays where it is while it is clicked (the list moves with every batch).
+    await shown(page).getByRole('checkbox', { name: 'Follow' }).uncheck();
     await updates.first().click();
     const detail = shown(page).getByRole('complementary', { name: 'Message detail' });
     await expect(detail.getByRole('table', { name: 'Tuple values' })).toContainText('status');

@@ -1,11 +1,8 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
-import { startDemoDatabase, type DemoHandle } from '../main/demo/demo-database';
-import { startServe, type ServeHandle } from '../main/serve/serve';
-import { ProfileStore } from '../main/sessions/profile-store';
+import type { ServeHandle } from '../main/serve/serve';
+import { startDemoServe, type DemoServe } from './demo-serve';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SHOTS = path.join(root, 'docs/screenshots');
@@ -26,28 +23,17 @@ class TopologyTab {
 
 /** The real demo (primary, physical standby, logical subscriber) behind a serve-mode WALscope. */
 test.describe('topology of the demo', () => {
-  let demo: DemoHandle;
+  let run: DemoServe;
   let serve: ServeHandle;
-  let dir: string;
 
   test.beforeAll(async () => {
     test.setTimeout(120_000);
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'walscope-e2e-topology-'));
-    demo = await startDemoDatabase({ userDataDir: dir });
-    await Promise.all([demo.standby(), demo.subscriber()]);
-    serve = await startServe({
-      rendererDir: path.join(root, 'out', 'renderer'),
-      profiles: new ProfileStore(path.join(dir, 'profiles.json'), undefined),
-      demo: async () => demo,
-      env: {},
-      pollIntervalMs: 500,
-    } as Parameters<typeof startServe>[0]);
+    run = await startDemoServe('topology');
+    serve = run.serve;
   });
 
   test.afterAll(async () => {
-    await serve?.close();
-    await demo?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await run?.stop();
   });
 
   test('shows the primary, the seen standby and the subscriber (listed in the sidebar) with labelled edges, live; Connect makes the standby a connected node', async ({
