@@ -4,7 +4,7 @@ import { clientLimitsFrom, DEFAULT_CLIENT_LIMITS, streamAllowance } from './clie
 
 describe('client limits', () => {
   it('defaults to 4 replication connections, 4 servers and an automatic walsender reserve', () => {
-    expect(clientLimitsFrom({})).toEqual({ maxStreams: 4, maxSessions: 4, walsenderReserve: 'auto' });
+    expect(clientLimitsFrom({})).toEqual({ maxStreams: 4, maxSessions: 16, walsenderReserve: 'auto' });
     expect(DEFAULT_CLIENT_LIMITS.maxStreams).toBe(4);
   });
 

@@ -19,7 +19,10 @@ export interface ClientLimits {
 
 export const DEFAULT_CLIENT_LIMITS: ClientLimits = {
   maxStreams: 4,
-  maxSessions: 4,
+  // One polling SQL session per server, each on a different server: a window shows a topology
+  // (primary, standbys, cascades, subscribers; the demo alone is three), so this is the number of
+  // servers, not a load on any one of them. Replication connections stay capped at 4.
+  maxSessions: 16,
   walsenderReserve: DEFAULT_WALSENDER_RESERVE,
 };
 
