@@ -4,27 +4,20 @@
  * several repetitions. Writes docs/BENCHMARKS.md. Timings come from /usr/bin/time (wall, peak RSS,
  * user+sys CPU) around each contender's own process.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { NODE_BUNDLE } from '../bin/cli-bundle.mjs';
 import { startPostgres, type PgServer } from '../test/support/postgres';
 import { walBench, walBenchAvailable } from './wal';
+import { benchSizes, cliStream, lsnBytes, median, root, runTimed, totalRows, workload, type Sample } from './harness';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
 const reps = Number(process.argv.find((a) => a.startsWith('--reps='))?.slice(7) ?? 5);
 const scale = quick ? 0.1 : 1;
-const SIZES = {
-  singleInserts: Math.round(200_000 * scale),
-  insertTxns: Math.round(2_000 * scale),
-  updates: Math.round(100_000 * scale),
-  updateTxns: Math.round(1_000 * scale),
-  bigTxnRows: Math.round(200_000 * scale),
-};
-const TOTAL_ROWS = SIZES.singleInserts + SIZES.updates + SIZES.bigTxnRows;
+const SIZES = benchSizes(scale);
+const TOTAL_ROWS = totalRows(SIZES);
 const PG_RECVLOGICAL = '/usr/lib/postgresql/15/bin/pg_recvlogical';
 
 interface Contender {
@@ -56,43 +49,13 @@ const CONTENDERS: Contender[] = [
   {
     name: 'walscope stream → NDJSON',
     note: 'CLI as shipped (bundled): decodes every message, NDJSON to /dev/null; default protocol (proto 4, streaming on)',
-    command: (dsn, slot, end) => [
-      process.execPath,
-      path.join(root, 'bin/walscope.mjs'),
-      'stream',
-      '--slot',
-      slot,
-      '--direct',
-      '--publication',
-      'bench_pub',
-      '--endpos',
-      end,
-      '--dsn',
-      dsn,
-    ],
+    command: (dsn, slot, end) => cliStream(dsn, slot, end, false),
     available: () => true,
   },
   {
     name: 'walscope stream → NDJSON (proto 1)',
     note: 'same, proto_version 1, streaming off: the big transaction is spilled by the server and sent at commit',
-    command: (dsn, slot, end) => [
-      process.execPath,
-      path.join(root, 'bin/walscope.mjs'),
-      'stream',
-      '--slot',
-      slot,
-      '--direct',
-      '--publication',
-      'bench_pub',
-      '--endpos',
-      end,
-      '--option',
-      'proto_version=1',
-      '--option',
-      'streaming=false',
-      '--dsn',
-      dsn,
-    ],
+    command: (dsn, slot, end) => cliStream(dsn, slot, end, true),
     available: () => true,
   },
   {
@@ -137,81 +100,6 @@ const CONTENDERS: Contender[] = [
   },
 ];
 
-interface Sample {
-  seconds: number;
-  rssMb: number;
-  cpuSeconds: number;
-  ok: boolean;
-  error?: string;
-}
-
-function runTimed(cmd: string[], env: NodeJS.ProcessEnv): Promise<Sample> {
-  const out = path.join(os.tmpdir(), `walscope-bench-time-${process.pid}-${Math.random().toString(36).slice(2)}`);
-  const t0 = process.hrtime.bigint();
-  return new Promise((resolve) => {
-    const child = spawn('/usr/bin/time', ['-f', '%e %M %U %S', '-o', out, ...cmd], {
-      env,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => {
-      const [e, m, u, s] = fs.readFileSync(out, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
-      fs.rmSync(out, { force: true });
-      // Wall time from our own clock: /usr/bin/time rounds to 10 ms, too coarse for pg_waldump.
-      const wall = Number(process.hrtime.bigint() - t0) / 1e9;
-      resolve({
-        seconds: Number.isFinite(e) ? wall : NaN,
-        rssMb: m! / 1024,
-        cpuSeconds: u! + s!,
-        ok: code === 0,
-        ...(code === 0 ? {} : { error: stderr.slice(-300) }),
-      });
-    });
-  });
-}
-
-async function workload(server: PgServer): Promise<{ start: string; end: string }> {
-  await server.query(
-    `CREATE TABLE bench (id int PRIMARY KEY, v int, pad text); CREATE PUBLICATION bench_pub FOR TABLE bench`,
-  );
-  await server.query(`SELECT pg_create_logical_replication_slot('bench_src', 'pgoutput')`);
-  const [{ lsn: start }] = (await server.query<{ lsn: string }>(`SELECT pg_current_wal_lsn()::text AS lsn`)) as [
-    { lsn: string },
-  ];
-  const perTxn = SIZES.singleInserts / SIZES.insertTxns;
-  for (let t = 0; t < SIZES.insertTxns; t++) {
-    await server.query(
-      `DO $$ BEGIN FOR i IN ${t * perTxn + 1}..${(t + 1) * perTxn} LOOP INSERT INTO bench VALUES (i, 0, 'row ' || i); END LOOP; END $$`,
-    );
-  }
-  const perUpd = SIZES.updates / SIZES.updateTxns;
-  for (let t = 0; t < SIZES.updateTxns; t++) {
-    await server.query(`UPDATE bench SET v = v + 1 WHERE id > ${t * perUpd} AND id <= ${(t + 1) * perUpd}`);
-  }
-  await server.query(
-    `INSERT INTO bench SELECT g, 0, 'big ' || g FROM generate_series(1000001, ${1_000_000 + SIZES.bigTxnRows}) g`,
-  );
-  const [{ lsn: end }] = (await server.query<{ lsn: string }>(`SELECT pg_current_wal_lsn()::text AS lsn`)) as [
-    { lsn: string },
-  ];
-  return { start, end };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
-const lsnBytes = (a: string, b: string): number => {
-  const n = (x: string): bigint => {
-    const [h, l] = x.split('/');
-    return (BigInt(`0x${h}`) << 32n) | BigInt(`0x${l}`);
-  };
-  return Number(n(b) - n(a));
-};
-
 interface RowCost {
   rows: number;
   frames: number;
@@ -236,7 +124,7 @@ async function main(): Promise<void> {
   try {
     await bundleNodeContenders();
     process.stderr.write(`bench: writing the workload (${TOTAL_ROWS} rows)…\n`);
-    const { start, end } = await workload(server);
+    const { start, end } = await workload(server, SIZES);
     const walMb = lsnBytes(start, end) / 1024 / 1024;
     const env = { ...process.env, PGPASSWORD: server.password };
     const contenders = CONTENDERS.filter((c) => c.available());
