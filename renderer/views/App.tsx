@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import type { EventName } from '../../shared/contract';
+import { EVENT_NAMES, type EventName } from '../../shared/contract';
 import { getApi } from '../bridge/api';
 import { humanDuration } from '../lib/format';
 import { useConnection, useSession, type SessionInfo } from '../stores/connection-store';
@@ -23,26 +23,18 @@ import { TopologyView } from './TopologyView';
 const TABS = ['Overview', 'Slots', 'Standbys', 'Logical', 'Topology', 'Stream', 'WAL'] as const;
 type Tab = (typeof TABS)[number];
 
-/** The events that belong to one server's stores (session.state goes to the connection store). */
-const ROUTED = [
-  'monitor.snapshot',
-  'lag.delta',
-  'logical.link',
-  'stream.batch',
-  'stream.state',
-  'stream.stats',
-  'wal.batch',
-  'wal.stats',
-  'wal.state',
-] as const satisfies readonly EventName[];
-
-/** Subscribes the stores to the bridge's events, once: each event goes to its own server's stores. */
+/**
+ * Subscribes the stores to the bridge's events, once. Every event goes through the session
+ * registry, whose exhaustive switch decides which server's stores take it (a new event cannot be
+ * left unsubscribed); the two it leaves to others are the window's topology and each server's
+ * connection state.
+ */
 function useBridgeEvents(): void {
   useEffect(() => {
     const api = getApi();
-    const route = <K extends (typeof ROUTED)[number]>(name: K) => api.on(name, (p) => sessionRegistry.route(name, p));
+    const route = <K extends EventName>(name: K) => api.on(name, (p) => sessionRegistry.route(name, p));
     const offs = [
-      ...ROUTED.map(route),
+      ...EVENT_NAMES.map(route),
       api.on('topology.snapshot', (t) => useTopology.getState().apply(t)),
       api.on('session.state', (s) => useConnection.getState().setSessionState(s.sessionId, s.state, s.error)),
     ];
