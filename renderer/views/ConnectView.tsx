@@ -8,27 +8,25 @@ import { ProfileList } from './ProfileList';
  */
 export function ConnectView({ another = false }: { another?: boolean }) {
   const setAdding = useConnection((s) => s.setAdding);
-  if (another)
-    return (
-      <div className="connect another">
-        <header className="connect-head">
-          <h2>Connect another server</h2>
-          <p>The servers already connected stay connected, their streams running.</p>
-          <button className="link" onClick={() => setAdding(false)}>
-            Back
-          </button>
-        </header>
-        <div className="connect-grid">
-          <ConnectForm />
-          <ProfileList />
-        </div>
-      </div>
-    );
   return (
-    <div className="connect">
+    <div className={another ? 'connect another' : 'connect'}>
       <header className="connect-head">
-        <h1>WALscope</h1>
-        <p>Inspect replication slots, standbys and the decoded change stream — without moving anyone&apos;s slot.</p>
+        {another ? (
+          <>
+            <h2>Connect another server</h2>
+            <p>The servers already connected stay connected, their streams running.</p>
+            <button className="link" onClick={() => setAdding(false)}>
+              Back
+            </button>
+          </>
+        ) : (
+          <>
+            <h1>WALscope</h1>
+            <p>
+              Inspect replication slots, standbys and the decoded change stream — without moving anyone&apos;s slot.
+            </p>
+          </>
+        )}
       </header>
       <div className="connect-grid">
         <ConnectForm />

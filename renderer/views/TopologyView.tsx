@@ -72,18 +72,14 @@ function EdgeShape({ p }: { p: PlacedEdge }) {
 function Legend() {
   return (
     <div className="topo-legend muted">
-      <span>
-        <svg width="28" height="8">
-          <line x1="0" y1="4" x2="28" y2="4" className="legend-physical" />
-        </svg>
-        physical
-      </span>
-      <span>
-        <svg width="28" height="8">
-          <line x1="0" y1="4" x2="28" y2="4" className="legend-logical" />
-        </svg>
-        logical
-      </span>
+      {(['physical', 'logical'] as const).map((kind) => (
+        <span key={kind}>
+          <svg width="28" height="8">
+            <line x1="0" y1="4" x2="28" y2="4" className={`legend-${kind}`} />
+          </svg>
+          {kind}
+        </span>
+      ))}
       {HEALTHS.slice(0, 3).map((h) => (
         <span key={h}>
           <span className={`legend-dot health-${h}`} /> {h}
