@@ -7,7 +7,9 @@
  *   (keystroke → next painted frame showing the filtered list), JS heap at start and end.
  * Results are appended to docs/BENCHMARKS.md between markers.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -123,7 +125,7 @@ async function maxRate(
   received: string;
   dropped: string;
   serveCores: number;
-  backlog: { endMb: number; maxMb: number; walMbPerSec: number };
+  backlog: Backlog;
 }> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   await openStream(page, url, server.dsn());
@@ -148,13 +150,44 @@ async function maxRate(
   return { rowsPerSec: (sent * 100) / seconds, frames, latency, received, dropped, serveCores, backlog };
 }
 
+/** Where a backlog sits while the view streams: in the walsender, or in serve's socket. */
+interface Backlog {
+  endMb: number;
+  maxMb: number;
+  walMbPerSec: number;
+  /** The walsender's own CPU over the phase, in cores (from /proc/<pid>/stat). */
+  walsenderCores: number;
+  /** Bytes the kernel held for serve to read on its replication socket, 1 s samples (`ss`). */
+  serveQueueKb: { median: number; max: number };
+  /** Cores the whole machine kept busy over the phase (from /proc/stat). */
+  machineBusyCores: number;
+}
+
+/** Busy and total CPU time of the machine so far, in clock ticks, from /proc/stat's first line. */
+function machineTicks(): { busy: number; total: number } {
+  const [, ...fields] = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
+  const n = fields.map(Number);
+  const idle = n[3]! + n[4]!; // idle + iowait
+  const total = n.slice(0, 8).reduce((a, b) => a + b, 0); // up to steal; guest time is inside user
+  return { busy: total - idle, total };
+}
+
+/** Recv-Q of the established TCP socket whose local port is `port` (serve's end), in bytes. */
+function receiveQueueOf(port: number): number {
+  const out = execFileSync('ss', ['-tnH', 'state', 'established', `( sport = :${port} )`])
+    .toString()
+    .trim();
+  return out ? Number(out.split(/\s+/)[0]) : 0;
+}
+
 /**
  * How far the walsender feeding serve is behind the WAL written (pg_current_wal_lsn − its
- * sent_lsn), once a second: rows cannot reach the page before the walsender sends them.
+ * sent_lsn), once a second: rows cannot reach the page before the walsender sends them. To tell a
+ * slow walsender from a slow reader, it also samples the bytes waiting in serve's socket (a
+ * reader that keeps up leaves them near zero) and the walsender's CPU (a walsender near one core
+ * is bound by its own work).
  */
-function sampleWalsenderBacklog(server: PgServer): {
-  stop(seconds: number): Promise<{ endMb: number; maxMb: number; walMbPerSec: number }>;
-} {
+function sampleWalsenderBacklog(server: PgServer): { stop(seconds: number): Promise<Backlog> } {
   const sql = `SELECT pg_current_wal_lsn()::text AS now,
       (SELECT max(pg_wal_lsn_diff(pg_current_wal_lsn(), sent_lsn)) FROM pg_stat_replication
         WHERE application_name LIKE 'walscope%')::float8 AS behind`;
@@ -163,12 +196,21 @@ function sampleWalsenderBacklog(server: PgServer): {
       now: string;
       behind: number;
     };
+  const walsender = server
+    .query<{ pid: number; port: number }>(
+      `SELECT pid, client_port AS port FROM pg_stat_replication WHERE application_name LIKE 'walscope%' LIMIT 1`,
+    )
+    .then(([w]) => (w ? { ...w, cpu0: processCpuSeconds(w.pid), t0: performance.now() } : undefined));
   const first = sample();
+  const ticks0 = machineTicks();
   let maxBytes = 0;
+  const queue: number[] = [];
   let on = true;
   const loop = (async () => {
     while (on) {
       maxBytes = Math.max(maxBytes, (await sample()).behind ?? 0);
+      const w = await walsender;
+      if (w) queue.push(receiveQueueOf(w.port));
       await new Promise((r) => setTimeout(r, 1000));
     }
   })();
@@ -177,15 +219,26 @@ function sampleWalsenderBacklog(server: PgServer): {
       on = false;
       await loop;
       const last = await sample();
+      const w = await walsender;
+      const walsenderCores = w ? (processCpuSeconds(w.pid) - w.cpu0) / ((performance.now() - w.t0) / 1000) : NaN;
       const [{ d }] = (await server.query<{ d: number }>(`SELECT pg_wal_lsn_diff($1, $2)::float8 AS d`, [
         last.now,
         (await first).now,
       ])) as [{ d: number }];
       const mb = (b: number): number => b / 1024 / 1024;
+      const sorted = [...queue].sort((a, b) => a - b);
+      const ticks1 = machineTicks();
+      const cores = os.cpus().length;
       return {
         endMb: mb(last.behind ?? 0),
         maxMb: mb(Math.max(maxBytes, last.behind ?? 0)),
         walMbPerSec: mb(d) / seconds,
+        walsenderCores,
+        machineBusyCores: ((ticks1.busy - ticks0.busy) / (ticks1.total - ticks0.total)) * cores,
+        serveQueueKb: {
+          median: (sorted[Math.floor(sorted.length / 2)] ?? NaN) / 1024,
+          max: (sorted[sorted.length - 1] ?? NaN) / 1024,
+        },
       };
     },
   };
@@ -292,6 +345,9 @@ The highest rate the writer gets out of this server (4 connections sending 100-r
 | rows received / dropped in view | ${max.received} / ${max.dropped} |
 | serve process CPU | ${max.serveCores.toFixed(2)} cores |
 | walsender behind the WAL written, when the writer stopped / at most | ${max.backlog.endMb.toFixed(1)} / ${max.backlog.maxMb.toFixed(1)} MB (≈ ${(max.backlog.endMb / max.backlog.walMbPerSec).toFixed(1)} s of WAL at the ${max.backlog.walMbPerSec.toFixed(1)} MB/s written) |
+| walsender's own CPU while the writer ran | ${max.backlog.walsenderCores.toFixed(2)} cores |
+| the whole machine busy while the writer ran | ${max.backlog.machineBusyCores.toFixed(2)} of ${os.cpus().length} cores |
+| bytes waiting in serve's replication socket, median / max of 1 s samples | ${max.backlog.serveQueueKb.median.toFixed(0)} / ${max.backlog.serveQueueKb.max.toFixed(0)} KB |
 <!-- ui:end -->`;
 }
 

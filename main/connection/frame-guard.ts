@@ -37,6 +37,8 @@ const EMPTY = Buffer.alloc(0);
 export class FrameGuard {
   /** Set while a CopyBoth stream reads its own CopyData; changed only between chunks. */
   copyData: ((payload: Buffer) => void) | undefined;
+  /** Set with `copyData`: told the size of each socket chunk once it was routed (read pacing). */
+  afterChunk: ((bytes: number) => void) | undefined;
   private readonly header = Buffer.alloc(5);
   private headerLength = 0;
   private bodyLeft = 0;
@@ -153,7 +155,10 @@ export function installFrameGuard(client: pg.Client, where: string): void {
     guards.set(client, guard);
     const onData = (chunk: Buffer): void => {
       const problem = guard.feed(chunk);
-      if (problem === undefined) return;
+      if (problem === undefined) {
+        guard.afterChunk?.(chunk.length);
+        return;
+      }
       stream.off('data', onData);
       stream.destroy(
         new WalscopeError({

@@ -1,6 +1,7 @@
-import type { EventName, EventPayload, StreamSourceRequest } from '../../shared/contract';
+import type { EventName, EventPayload, StreamSourceRequest, WireRow } from '../../shared/contract';
 import { WalscopeError } from '../../shared/errors';
 import { formatLsn } from '../../shared/lsn';
+import type { DecodedMessage } from '../../shared/messages';
 import { toWireRow } from '../../shared/wire-row';
 import { RawArena } from '../bridge/raw-arena';
 import { JsonBytes } from '../output/json-bytes';
@@ -57,12 +58,22 @@ function streamOptions(
   };
 }
 
+/**
+ * A message waiting for the view. Its row (JSON text, summary, LSN text) is made only when its batch
+ * is sent: at a rate the page cannot draw, the batcher drops most rows before then, and making
+ * each row's text first cost serve the CPU it needed to keep reading the socket.
+ */
+interface PendingRow {
+  m: DecodedMessage;
+  seq: number;
+}
+
 /** A ChangeStream wired to the bridge: rows batched for the view, state and stats as events. */
 export class LiveStream {
   readonly started: Promise<string>;
   readonly done: Promise<void>;
   private readonly stream: ChangeStream;
-  private readonly batcher: StreamBatcher;
+  private readonly batcher: StreamBatcher<PendingRow>;
   private readonly statsTimer: NodeJS.Timeout;
   private readonly raw = new RawArena();
   private readonly json = new JsonBytes(4096);
@@ -80,8 +91,9 @@ export class LiveStream {
     opts: LiveStreamOptions = {},
   ) {
     this.mode = req.kind === 'direct' && req.consume ? 'consume' : 'inspect';
-    this.batcher = new StreamBatcher(
-      (rows, dropped) => emit('stream.batch', { sessionId, streamId, rows, dropped }),
+    this.batcher = new StreamBatcher<PendingRow>(
+      (pending, dropped) =>
+        emit('stream.batch', { sessionId, streamId, rows: pending.map((p) => this.wireRow(p)), dropped }),
       5000,
       33,
       opts.ready,
@@ -108,9 +120,7 @@ export class LiveStream {
       message: (m, raw) => {
         const seq = this.seq++;
         this.raw.put(seq, raw);
-        // The row's JSON once, written from the wire bytes (the same text as messageJson).
-        writeMessageJson(this.json, m, this.stream.plugin === 'pgoutput', seq);
-        this.batcher.push(toWireRow(m, seq, this.json.takeString()));
+        this.batcher.push({ m, seq });
         return true;
       },
       state: (e) => this.onState(e),
@@ -125,6 +135,12 @@ export class LiveStream {
           gap: { from: formatLsn(g.from), to: formatLsn(g.to), reason: g.reason },
         }),
     };
+  }
+
+  /** The row's JSON once, written from the wire bytes (the same text as messageJson). */
+  private wireRow({ m, seq }: PendingRow): WireRow {
+    writeMessageJson(this.json, m, this.stream.plugin === 'pgoutput', seq);
+    return toWireRow(m, seq, this.json.takeString());
   }
 
   private onState(e: StreamStateEvent): void {

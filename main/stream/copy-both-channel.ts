@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { Duplex } from 'node:stream';
 import { frameGuardOf, type FrameGuard } from '../connection/frame-guard';
 import { toWalscopeError } from './pg-errors';
+import { ReadPacer, type PacedSocket } from './read-pacer';
 import type { WalscopeError } from '../../shared/errors';
 
 /**
@@ -29,6 +30,8 @@ export class CopyBothChannel {
   private readonly wire: PgWire;
   /** Where CopyData comes from: our framer, or (a client made without one) pg's events. */
   private readonly guard: FrameGuard | undefined;
+  /** Reads the socket less often while we are ahead of the server (with a guard only). */
+  private readonly pacer: ReadPacer | undefined;
   private listener: ((msg: { chunk: Buffer }) => void) | undefined;
   private handler: ((payload: Buffer) => void) | undefined;
   private ended = false;
@@ -39,7 +42,12 @@ export class CopyBothChannel {
     this.guard = frameGuardOf(client);
     // Taken from the first CopyData on: set before the command is sent. Until a handler is
     // attached (synchronously after this, by the runner) payloads are dropped, as pg's were.
-    if (this.guard) this.guard.copyData = (payload) => this.handler?.(payload);
+    if (this.guard) {
+      this.guard.copyData = (payload) => this.handler?.(payload);
+      const pacer = new ReadPacer(this.wire.stream as unknown as PacedSocket);
+      this.guard.afterChunk = (bytes) => pacer.afterChunk(bytes);
+      this.pacer = pacer;
+    }
     this.done = client.query(sql).then(
       () => this.detach(),
       (err: unknown) => {
@@ -70,6 +78,7 @@ export class CopyBothChannel {
   end(): void {
     if (this.ended) return;
     this.ended = true;
+    this.pacer?.stop();
     this.wire.endCopyFrom();
   }
 
@@ -77,13 +86,15 @@ export class CopyBothChannel {
   pause(): void {
     if (this.paused) return;
     this.paused = true;
-    this.wire.stream.pause();
+    if (this.pacer) this.pacer.pauseForSink();
+    else this.wire.stream.pause();
   }
 
   resume(): void {
     if (!this.paused) return;
     this.paused = false;
-    this.wire.stream.resume();
+    if (this.pacer) this.pacer.resumeForSink();
+    else this.wire.stream.resume();
   }
 
   get isPaused(): boolean {
@@ -92,7 +103,11 @@ export class CopyBothChannel {
 
   private detach(): void {
     // The command has ended (ReadyForQuery came through pg): later CopyData belongs to pg again.
-    if (this.guard) this.guard.copyData = undefined;
+    if (this.guard) {
+      this.guard.copyData = undefined;
+      this.guard.afterChunk = undefined;
+    }
+    this.pacer?.stop();
     this.handler = undefined;
     if (this.listener) this.wire.off('copyData', this.listener);
     this.listener = undefined;

@@ -191,24 +191,32 @@ export class CopyBothRunner {
         return;
       }
       const decoded = this.o.decoder.decode(msg.data, msg.walStart);
-      const out = this.o.filter.accept(decoded);
-      let full = false;
-      for (const m of out) {
-        p.messages++;
-        if (this.o.sink.message(m, msg.data) === false) full = true;
-        const end = transactionEnd(m);
-        if (end !== undefined && end > p.handedOn) p.handedOn = end;
-        else if (m.type === 'message' && !m.transactional && m.lsn > p.handedOn && !this.o.filter.inTransaction) {
-          p.handedOn = m.lsn;
-        }
-      }
-      if (full && !this.outcome) this.o.channel.pause();
+      this.raw = msg.data;
+      this.full = false;
+      this.o.filter.accept(decoded, this.handOn);
+      if (this.full && !this.outcome) this.o.channel.pause();
       if (endLsn !== undefined && msg.walStart >= endLsn && this.atBoundary()) this.stop('endpos');
     } catch (err) {
       this.fail(withPosition(toWalscopeError(err), this.o.progress.received));
       this.o.channel.end();
     }
   }
+
+  /** The CopyData payload being handed on, and whether the sink said it is full (see handOn). */
+  private raw: Buffer = Buffer.alloc(0);
+  private full = false;
+
+  /** Each message the resume filter lets through: to the sink, then the handed-on position. */
+  private readonly handOn = (m: DecodedMessage): void => {
+    const p = this.o.progress;
+    p.messages++;
+    if (this.o.sink.message(m, this.raw) === false) this.full = true;
+    const end = transactionEnd(m);
+    if (end !== undefined && end > p.handedOn) p.handedOn = end;
+    else if (m.type === 'message' && !m.transactional && m.lsn > p.handedOn && !this.o.filter.inTransaction) {
+      p.handedOn = m.lsn;
+    }
+  };
 
   private onKeepalive(k: PrimaryKeepalive, now: number): void {
     const p = this.o.progress;

@@ -38,7 +38,9 @@ const commit = (lsn: bigint): DecodedMessage => ({
 });
 
 function feed(f: ResumeFilter, ms: DecodedMessage[]): DecodedMessage[] {
-  return ms.flatMap((m) => f.accept(m));
+  const out: DecodedMessage[] = [];
+  for (const m of ms) f.accept(m, (x) => out.push(x));
+  return out;
 }
 
 describe('ResumeFilter', () => {

@@ -19,6 +19,9 @@ import { unreachable } from '../../shared/unreachable';
  */
 type Of<T extends DecodedMessage['type']> = Extract<DecodedMessage, { type: T }>;
 
+/** Receives each message the filter lets through. */
+export type Hand = (m: DecodedMessage) => void;
+
 interface TxnProgress {
   key: string;
   seen: number;
@@ -62,33 +65,36 @@ export class ResumeFilter {
   }
 
   /**
-   * Returns the messages to hand on for `m` (zero, one, or a held-back Stream Start followed by `m`).
+   * Hands on what `m` lets through, in order, to `hand`: nothing, `m`, or a held-back Stream Start
+   * followed by `m`. A callback rather than a returned list: this runs once per row change, and
+   * the list was an allocation per row.
    */
-  accept(m: DecodedMessage): DecodedMessage[] {
+  accept(m: DecodedMessage, hand: Hand): void {
     switch (m.type) {
       case 'relation':
-        return this.announce(this.relations, m.relationId, relationSignature(m), m);
+        return this.announce(this.relations, m.relationId, relationSignature(m), m, hand);
       case 'type':
-        return this.announce(this.types, m.typeOid, typeSignature(m), m);
+        return this.announce(this.types, m.typeOid, typeSignature(m), m, hand);
       case 'begin':
       case 'begin_prepare':
-        return this.begin(m);
+        return this.begin(m, hand);
       case 'commit':
       case 'prepare': {
-        const out = this.txn ? this.count(this.txn, m) : [m];
+        if (this.txn) this.count(this.txn, m, hand);
+        else hand(m);
         this.txn = undefined;
-        return out;
+        return;
       }
       case 'stream_start':
         return this.streamStart(m);
       case 'stream_stop':
-        return this.streamStop(m);
+        return this.streamStop(m, hand);
       case 'stream_commit':
       case 'stream_prepare':
       case 'stream_abort':
-        return this.streamEnd(m);
+        return this.streamEnd(m, hand);
       case 'message':
-        return this.logicalMessage(m);
+        return this.logicalMessage(m, hand);
       case 'origin':
       case 'insert':
       case 'update':
@@ -97,79 +103,79 @@ export class ResumeFilter {
       case 'commit_prepared':
       case 'rollback_prepared':
       case 'json':
-        return this.inCurrent(m);
+        return this.inCurrent(m, hand);
       default:
         return unreachable(m, 'message type');
     }
   }
 
-  private begin(m: Of<'begin' | 'begin_prepare'>): DecodedMessage[] {
+  private begin(m: Of<'begin' | 'begin_prepare'>, hand: Hand): void {
     const key = `${m.xid}@${m.type === 'begin' ? m.finalLsn : m.prepareLsn}`;
     if (!this.txn || this.txn.key !== key) this.txn = { key, seen: 0, handed: 0 };
-    return this.count(this.txn, m);
+    this.count(this.txn, m, hand);
   }
 
   /** Held back until something inside the block is handed on (see count()). */
-  private streamStart(m: Of<'stream_start'>): DecodedMessage[] {
+  private streamStart(m: Of<'stream_start'>): void {
     this.streamBlockXid = m.xid;
     if (!this.streamed.has(m.xid)) this.streamed.set(m.xid, { key: String(m.xid), seen: 0, handed: 0 });
     this.pendingStreamStart = m;
     this.streamStartHanded = false;
-    return [];
   }
 
-  private streamStop(m: Of<'stream_stop'>): DecodedMessage[] {
+  private streamStop(m: Of<'stream_stop'>, hand: Hand): void {
     const handed = this.streamStartHanded;
     this.streamBlockXid = undefined;
     this.pendingStreamStart = undefined;
     this.streamStartHanded = false;
-    return handed ? [m] : [];
+    if (handed) hand(m);
   }
 
-  private streamEnd(m: Of<'stream_commit' | 'stream_prepare' | 'stream_abort'>): DecodedMessage[] {
+  private streamEnd(m: Of<'stream_commit' | 'stream_prepare' | 'stream_abort'>, hand: Hand): void {
     const p = this.streamed.get(m.xid);
     const isTopLevelEnd = m.type !== 'stream_abort' || m.subXid === m.xid;
-    const out = p ? this.count(p, m) : [m];
+    if (p) this.count(p, m, hand);
+    else hand(m);
     if (isTopLevelEnd) this.streamed.delete(m.xid);
-    return out;
   }
 
   /** A non-transactional message outside any transaction is identified by its LSN alone. */
-  private logicalMessage(m: Of<'message'>): DecodedMessage[] {
+  private logicalMessage(m: Of<'message'>, hand: Hand): void {
     if (!m.transactional && !this.txn && this.streamBlockXid === undefined) {
-      if (m.lsn <= this.lastNonTxMessageLsn) return [];
+      if (m.lsn <= this.lastNonTxMessageLsn) return;
       this.lastNonTxMessageLsn = m.lsn;
-      return [m];
+      hand(m);
+      return;
     }
-    return this.inCurrent(m);
+    this.inCurrent(m, hand);
   }
 
-  private inCurrent(m: DecodedMessage): DecodedMessage[] {
+  private inCurrent(m: DecodedMessage, hand: Hand): void {
     if (this.streamBlockXid !== undefined) {
       const p = this.streamed.get(this.streamBlockXid);
-      if (p) return this.count(p, m);
+      if (p) return this.count(p, m, hand);
     }
-    if (this.txn) return this.count(this.txn, m);
-    return [m];
+    if (this.txn) return this.count(this.txn, m, hand);
+    hand(m);
   }
 
-  private count(p: TxnProgress, m: DecodedMessage): DecodedMessage[] {
+  private count(p: TxnProgress, m: DecodedMessage, hand: Hand): void {
     const ordinal = p.seen++;
-    if (ordinal < p.handed) return [];
+    if (ordinal < p.handed) return;
     p.handed = ordinal + 1;
     if (this.pendingStreamStart && this.streamBlockXid !== undefined && p === this.streamed.get(this.streamBlockXid)) {
       const start = this.pendingStreamStart;
       this.pendingStreamStart = undefined;
       this.streamStartHanded = true;
-      return [start, m];
+      hand(start);
     }
-    return [m];
+    hand(m);
   }
 
-  private announce(seen: Map<number, string>, id: number, signature: string, m: DecodedMessage): DecodedMessage[] {
-    if (seen.get(id) === signature) return [];
+  private announce(seen: Map<number, string>, id: number, signature: string, m: DecodedMessage, hand: Hand): void {
+    if (seen.get(id) === signature) return;
     seen.set(id, signature);
-    return [m];
+    hand(m);
   }
 }
 
