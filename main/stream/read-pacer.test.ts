@@ -82,6 +82,13 @@ describe('ReadPacer', () => {
     expect(handle.readStop).not.toHaveBeenCalled();
   });
 
+  it('never holds a TLS socket (its chunks are at most 16 KiB however far behind it is)', () => {
+    const { socket, handle } = fakeSocket();
+    new ReadPacer({ ...socket, encrypted: true }).afterChunk(SMALL);
+    expect(handle.readStop).not.toHaveBeenCalled();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it('starts no hold when net.Socket has already stopped the handle', () => {
     const { socket, handle } = fakeSocket();
     handle.reading = false;

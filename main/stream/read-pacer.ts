@@ -25,7 +25,9 @@
  * `reading` flag is left set, so net.Socket never restarts a held handle behind our back; the
  * pacer restarts it, once, when the hold ends. Backpressure stays the stream's pause(): a socket
  * paused by the sink stays paused when a hold ends (the hold is released on the sink's resume).
- * A socket whose handle lacks these (not a libuv stream) is simply never held.
+ * A socket whose handle lacks these (not a libuv stream) is simply never held, and neither is a TLS
+ * socket: Node hands decrypted data on in pieces of at most 16 KiB, so the size of a chunk cannot
+ * tell a reader that is ahead from one that is behind, and holding after each would throttle it.
  */
 
 /** A chunk of at least this many bytes means the kernel had plenty queued: we are behind. Node
@@ -46,6 +48,8 @@ export interface PacedSocket {
   pause(): unknown;
   resume(): unknown;
   readonly destroyed: boolean;
+  /** True for a tls.TLSSocket: never held (see above). */
+  readonly encrypted?: boolean;
   _handle?: unknown;
 }
 
@@ -68,7 +72,7 @@ export class ReadPacer {
   /** Called after a chunk of `bytes` was handled: holds the next read if the chunk was small. */
   afterChunk(bytes: number): void {
     if (bytes >= BEHIND_CHUNK_BYTES || this.held || this.sinkPaused || this.stopped) return;
-    if (this.socket.destroyed) return;
+    if (this.socket.destroyed || this.socket.encrypted === true) return;
     const handle = readHandleOf(this.socket);
     // Not reading (net.Socket stopped it for its own backpressure): nothing to hold.
     if (!handle?.reading) return;
