@@ -92,8 +92,7 @@ export class LiveStream {
   ) {
     this.mode = req.kind === 'direct' && req.consume ? 'consume' : 'inspect';
     this.batcher = new StreamBatcher<PendingRow>(
-      (pending, dropped) =>
-        emit('stream.batch', { sessionId, streamId, rows: pending.map((p) => this.wireRow(p)), dropped }),
+      (pending, dropped) => emit('stream.batch', { sessionId, streamId, ...this.wireRows(pending, dropped) }),
       5000,
       33,
       opts.ready,
@@ -137,10 +136,25 @@ export class LiveStream {
     };
   }
 
-  /** The row's JSON once, written from the wire bytes (the same text as messageJson). */
-  private wireRow({ m, seq }: PendingRow): WireRow {
-    writeMessageJson(this.json, m, this.stream.plugin === 'pgoutput', seq);
-    return toWireRow(m, seq, this.json.takeString());
+  /**
+   * Each row's JSON once, written from the wire bytes (the same text as messageJson). This runs on
+   * the batcher's timer, outside the stream's own error handling: a row that cannot be written is
+   * counted as dropped for the view rather than thrown into a process other sessions share.
+   */
+  private wireRows(pending: PendingRow[], dropped: number): { rows: WireRow[]; dropped: number } {
+    const rows: WireRow[] = [];
+    let lost = 0;
+    for (const { m, seq } of pending) {
+      try {
+        writeMessageJson(this.json, m, this.stream.plugin === 'pgoutput', seq);
+        rows.push(toWireRow(m, seq, this.json.takeString()));
+      } catch {
+        this.json.reset();
+        lost++;
+      }
+    }
+    this.batcher.totalDropped += lost;
+    return { rows, dropped: dropped + lost };
   }
 
   private onState(e: StreamStateEvent): void {

@@ -80,9 +80,12 @@ export class ResumeFilter {
         return this.begin(m, hand);
       case 'commit':
       case 'prepare': {
-        if (this.txn) this.count(this.txn, m, hand);
-        else hand(m);
+        // The transaction ends before the message is handed on, as it did when the filter
+        // returned a list: a sink that throws on it leaves no transaction open.
+        const txn = this.txn;
         this.txn = undefined;
+        if (txn) this.count(txn, m, hand);
+        else hand(m);
         return;
       }
       case 'stream_start':
