@@ -138,7 +138,7 @@ export class ReplayProxy {
       },
       replay: (r) => {
         this.replays++;
-        void this.replay(client, r);
+        return this.replay(client, r);
       },
     });
     client.on('data', (chunk: Buffer) => link.fromClient(chunk));
@@ -168,8 +168,8 @@ export class ReplayProxy {
 interface LinkHooks {
   recording(key: string): Recording | undefined;
   keep(key: string, r: Recording): void;
-  /** Sends `r` to the client; the server's CopyData is being dropped meanwhile. */
-  replay(r: Recording): void;
+  /** Sends `r` to the client, settling when it is written; the server's CopyData is dropped meanwhile. */
+  replay(r: Recording): Promise<void>;
 }
 
 /** One client connection and its upstream: what passes, what is recorded, when a replay starts. */
@@ -184,6 +184,12 @@ class ProxyLink {
   private parts: Buffer[] = [];
   private messages = 0;
   private walEnd = 0n;
+  /**
+   * Server messages held while a replay is being written: the replay's slices cut through
+   * messages, so the server's answer to an early CopyDone (CopyDone, CommandComplete,
+   * ReadyForQuery) must wait until the recording and its keepalive are out.
+   */
+  private held: Buffer[] | undefined;
 
   constructor(
     private readonly client: net.Socket,
@@ -214,6 +220,14 @@ class ProxyLink {
     let rest = chunk;
     if (this.answerByte) {
       this.answerByte = false;
+      if (rest[0] !== 0x4e) {
+        // 'S' or 'G': the rest would be encrypted, which this proxy cannot read. The bench connects
+        // with sslmode=disable; anything else fails here, loudly, instead of hanging.
+        process.stderr.write('replay proxy: the server accepted SSL or GSS encryption; use sslmode=disable\n');
+        this.client.destroy();
+        this.upstream.destroy();
+        return;
+      }
       this.client.write(rest.subarray(0, 1));
       rest = rest.subarray(1);
     }
@@ -226,7 +240,9 @@ class ProxyLink {
       out.push(m);
       if (m[0] === COPY_BOTH && this.key !== undefined) this.copyBoth(this.key, out);
     });
-    if (out.length) this.client.write(out.length === 1 ? out[0]! : Buffer.concat(out));
+    if (out.length === 0) return;
+    if (this.held) this.held.push(...out);
+    else this.client.write(out.length === 1 ? out[0]! : Buffer.concat(out));
   }
 
   private record(m: Buffer): void {
@@ -254,7 +270,12 @@ class ProxyLink {
     this.phase = 'replay';
     this.upstream.pause();
     this.client.write(Buffer.concat(out.splice(0)));
-    this.hooks.replay(recording);
+    this.held = [];
+    void this.hooks.replay(recording).then(() => {
+      const held = this.held ?? [];
+      this.held = undefined;
+      if (held.length && !this.client.destroyed) this.client.write(Buffer.concat(held));
+    });
   }
 
   private keep(): void {
