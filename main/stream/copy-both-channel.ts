@@ -20,6 +20,8 @@ interface PgWire {
   stream: Duplex;
   on(event: 'copyData', listener: (msg: { chunk: Buffer }) => void): void;
   off(event: 'copyData', listener: (msg: { chunk: Buffer }) => void): void;
+  on(event: 'copyDone', listener: () => void): void;
+  off(event: 'copyDone', listener: () => void): void;
   sendCopyFromChunk(chunk: Buffer): void;
   endCopyFrom(): void;
 }
@@ -48,6 +50,10 @@ export class CopyBothChannel {
       this.guard.afterChunk = (bytes) => pacer.afterChunk(bytes);
       this.pacer = pacer;
     }
+    // The server ends the copy first at the end of a timeline (a promoted standby's walsender at
+    // the switch point); it then waits for our CopyDone before it sends the next timeline and
+    // ends the command. Without an answer both ends would wait for ever.
+    this.wire.on('copyDone', this.onServerDone);
     this.done = client.query(sql).then(
       () => this.detach(),
       (err: unknown) => {
@@ -101,7 +107,10 @@ export class CopyBothChannel {
     return this.paused;
   }
 
+  private readonly onServerDone = (): void => this.end();
+
   private detach(): void {
+    this.wire.off('copyDone', this.onServerDone);
     // The command has ended (ReadyForQuery came through pg): later CopyData belongs to pg again.
     if (this.guard) {
       this.guard.copyData = undefined;

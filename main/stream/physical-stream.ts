@@ -66,6 +66,8 @@ export type PhysicalStreamOutcome = 'endpos' | 'stopped';
 export class PhysicalStream {
   private channel: CopyBothChannel | undefined;
   private received: Lsn = 0n;
+  /** End of the last record handed on: where the next timeline resumes (undefined: none yet). */
+  private handedEnd: Lsn | undefined;
   private stopped = false;
   private outcome: PhysicalStreamOutcome = 'stopped';
 
@@ -76,9 +78,17 @@ export class PhysicalStream {
 
   async run(): Promise<PhysicalStreamOutcome> {
     let start = this.options.startLsn;
+    let resumedFrom: Lsn | undefined;
     for (;;) {
       const result = await this.runOnce(start);
-      if (result.kind === 'done') return this.outcome;
+      if (result.kind === 'done') {
+        // Ended by the server, not by us: the end of a timeline (a promoted standby). Go on from
+        // the last record on the timeline the server is on now, unless nothing came since the
+        // previous time this happened (the server has nothing more to send).
+        if (this.stopped || this.handedEnd === undefined || this.handedEnd === resumedFrom) return this.outcome;
+        start = resumedFrom = this.handedEnd;
+        continue;
+      }
       this.handlers.gap?.(result.gap);
       start = result.gap.to;
     }
@@ -182,6 +192,7 @@ export class PhysicalStream {
       return;
     }
     if (this.stopped) return;
+    this.handedEnd = record.endLsn;
     if (this.handlers.record(record) === false) this.channel?.pause();
     if (end !== undefined && record.endLsn >= end) this.finish('endpos');
   }
